@@ -1,0 +1,44 @@
+# fanwen: `make run` serves the library, `make test` runs the suite.
+PY      ?= python3.11
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.install-stamp
+HOST    ?= 127.0.0.1
+PORT    ?= 8000
+export FANWEN_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: install run test lint typecheck check browser bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@command -v $(PY) >/dev/null 2>&1 || { echo "需要 Python 3.11 ($(PY))"; exit 1; }
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check -q -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) browser
+
+# Debian's chromium for the browser tests; never a downloaded browser.
+browser:
+	@test -x /usr/bin/chromium || { \
+	  echo "installing Debian chromium"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium); \
+	  else sudo apt-get install -y -q chromium; fi; }
+
+run: $(STAMP)
+	$(BIN)/fanwen loadexamples
+	$(BIN)/fanwen serve --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/ruff check fanwen tests bench
+	$(BIN)/fanwen makemigrations --check --dry-run
+	$(BIN)/pytest -n 2 --dist loadgroup -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check fanwen tests bench
+	$(BIN)/mypy fanwen
+
+bench: $(STAMP)
+	$(BIN)/python bench/import_bench.py --docs 10000
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,41 @@
+"""Commerce: entitlements (issue #3); orders, payments, wallet and ledger (issue #4)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Entitlement(models.Model):
+    """The right of one user to read one document in full.
+
+    Granted by staff or by a purchase; revoked (never deleted) by staff or a refund.
+    At most one active entitlement per user and document, enforced by the database.
+    """
+
+    class Source(models.TextChoices):
+        GRANT = "grant", "赠送"
+        PURCHASE = "purchase", "购买"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="entitlements")
+    document = models.ForeignKey("library.Document", on_delete=models.CASCADE, related_name="entitlements")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    granted_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "阅读权限"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "document"],
+                condition=Q(revoked_at__isnull=True),
+                name="entitlement_one_active",
+            )
+        ]
+        indexes = [models.Index(fields=["user", "document"], name="entitlement_user_doc")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}→{self.document_id} ({self.source})"

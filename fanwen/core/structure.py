@@ -1,0 +1,130 @@
+"""Structure of official writing: headings, sub-points, outline, 字数, placeholders.
+
+Levels
+------
+1. ``一、标题``            a Chinese numeral and 、, at most 40 characters
+2. ``（一）标题``           a parenthesised Chinese numeral (full- or half-width brackets)
+3. ``1. 标题`` / ``1、标题``  an Arabic number and a dot or 、, at most 40 characters
+Sub-points (``一是…``, ``二是…``, ``第一，…``) are paragraphs, not headings.  They
+are listed in the outline by their lead phrase, one level below the heading they
+stand under.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from fanwen.core.format import Block, Document
+
+HEADING_MAX_CHARS = 40
+LEAD_MAX_CHARS = 40
+_NUM = "一二三四五六七八九十百零〇"
+
+_LEVEL1_RE = re.compile(rf"^[{_NUM}]+、")
+_LEVEL2_RE = re.compile(rf"^[（(][{_NUM}]+[)）]")
+_LEVEL3_RE = re.compile(r"^[0-9０-９]{1,3}(?:[.．、](?![0-9０-９]))")
+_POINT_RE = re.compile(rf"^(?:[{_NUM}]+是|第[{_NUM}]+[，,、：:]|首先|其次|再次|最后)")
+_LEAD_END_RE = re.compile(r"[。；;！!？?：:]")
+PLACEHOLDER_RE = re.compile(r"(?<![A-Za-z])(?:[XＸ×]{1,4}|某某|＊＊|\*\*)(?![A-Za-z])")
+
+KIND_HEADING = "heading"
+KIND_POINT = "point"
+KIND_PARAGRAPH = "paragraph"
+
+
+@dataclass(frozen=True, slots=True)
+class BlockInfo:
+    kind: str  # heading | point | paragraph
+    level: int  # 1..4 for headings and points, 0 for paragraphs
+    lead: str  # what the outline shows; "" for paragraphs
+
+
+@dataclass(frozen=True, slots=True)
+class OutlineEntry:
+    text: str
+    level: int
+    paid: bool
+    index: int  # position of the block in the document
+
+
+def count_chars(text: str) -> int:
+    """字数: the non-whitespace characters."""
+    return sum(1 for ch in text if not ch.isspace())
+
+
+@dataclass(frozen=True, slots=True)
+class CharCount:
+    free: int
+    paid: int
+
+    @property
+    def total(self) -> int:
+        return self.free + self.paid
+
+
+def char_count(blocks: tuple[Block, ...] | list[Block]) -> CharCount:
+    free = paid = 0
+    for block in blocks:
+        n = count_chars(block.text)
+        if block.paid:
+            paid += n
+        else:
+            free += n
+    return CharCount(free=free, paid=paid)
+
+
+def heading_level(text: str) -> int:
+    """The heading level of a block's text, or 0 when it is not a heading."""
+    if len(text) > HEADING_MAX_CHARS:
+        return 0
+    if _LEVEL1_RE.match(text):
+        return 1
+    if _LEVEL2_RE.match(text):
+        return 2
+    if _LEVEL3_RE.match(text):
+        return 3
+    return 0
+
+
+def is_point(text: str) -> bool:
+    return bool(_POINT_RE.match(text))
+
+
+def lead_phrase(text: str) -> str:
+    """The opening clause of a sub-point: ``一是要保持学习习惯。…`` → ``一是要保持学习习惯``."""
+    match = _LEAD_END_RE.search(text)
+    lead = text[: match.start()] if match else text
+    if len(lead) > LEAD_MAX_CHARS:
+        lead = lead[: LEAD_MAX_CHARS - 1] + "…"
+    return lead
+
+
+def analyse(texts: list[str] | tuple[str, ...]) -> list[BlockInfo]:
+    """Classify each block; a sub-point sits one level below the heading above it."""
+    infos: list[BlockInfo] = []
+    depth = 0
+    for text in texts:
+        level = heading_level(text)
+        if level:
+            depth = level
+            infos.append(BlockInfo(KIND_HEADING, level, text))
+        elif is_point(text):
+            infos.append(BlockInfo(KIND_POINT, min(depth + 1, 4), lead_phrase(text)))
+        else:
+            infos.append(BlockInfo(KIND_PARAGRAPH, 0, ""))
+    return infos
+
+
+def outline(document: Document) -> list[OutlineEntry]:
+    infos = analyse([b.text for b in document.blocks])
+    return [
+        OutlineEntry(text=info.lead, level=info.level, paid=block.paid, index=i)
+        for i, (block, info) in enumerate(zip(document.blocks, infos, strict=True))
+        if info.kind != KIND_PARAGRAPH
+    ]
+
+
+def placeholders(text: str) -> list[str]:
+    """Placeholders such as ``XX``, ``X大学``'s ``X``, ``某某``, in order of appearance."""
+    return [m.group(0) for m in PLACEHOLDER_RE.finditer(text)]

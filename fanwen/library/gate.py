@@ -1,0 +1,96 @@
+"""The paywall gate: the only code that decides what a reader may see, and produces it.
+
+Every channel (pages, API, feeds, sitemaps, meta tags, search snippets, exports)
+reads document text through :func:`visible_blocks` or :func:`gated_view`.  For a
+reader who is not entitled, paid blocks are filtered out in the SQL query itself,
+so paid text is never even loaded into the process serving them.
+
+Entitled readers: staff, the document's author, holders of an active
+entitlement (grant or purchase).  Documents without paid blocks are open to all.
+Access is decided per document per request; nothing here is cached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from fanwen.commerce import selectors as commerce_selectors
+from fanwen.library.models import Block, Document
+
+
+@dataclass(frozen=True)
+class OutlineItem:
+    text: str
+    level: int
+    paid: bool
+    anchor: str
+
+
+@dataclass(frozen=True)
+class GatedDocument:
+    """What one reader may see of one document."""
+
+    document: Document
+    access: bool
+    blocks: list[Block]
+    outline: list[OutlineItem]
+    hidden_chars: int
+    hidden_sections: int
+    hidden_blocks: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def can_read_full(user: Any, document: Document) -> bool:
+    if not document.has_paid:
+        return True
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_staff or (document.author_id is not None and document.author_id == user.pk):
+        return True
+    return commerce_selectors.entitlement_active_exists(user_id=user.pk, document_id=document.pk)
+
+
+def visible_blocks(user: Any, document: Document) -> list[Block]:
+    return list(_block_queryset(document, full=can_read_full(user, document)))
+
+
+def gated_view(user: Any, document: Document) -> GatedDocument:
+    access = can_read_full(user, document)
+    blocks = list(_block_queryset(document, full=access))
+    outline = [
+        OutlineItem(text=b.lead or b.text, level=b.level, paid=b.paid, anchor=f"b{b.position}")
+        for b in blocks
+        if b.kind != Block.Kind.PARAGRAPH
+    ]
+    if access:
+        return GatedDocument(document, True, blocks, outline, hidden_chars=0, hidden_sections=0)
+    return GatedDocument(
+        document,
+        False,
+        blocks,
+        outline,
+        hidden_chars=document.chars_paid,
+        hidden_sections=document.sections_paid,
+        hidden_blocks=Block.objects.filter(document=document, paid=True).count(),
+    )
+
+
+def free_text(document: Document, *, limit: int | None = None) -> str:
+    """The free part as plain text, for derived channels (meta, feeds, snippets)."""
+    parts: list[str] = []
+    size = 0
+    for text in Block.objects.filter(document=document, paid=False).order_by("position").values_list(
+        "text", flat=True
+    ):
+        parts.append(text)
+        size += len(text)
+        if limit is not None and size >= limit:
+            break
+    joined = "\n".join(parts)
+    return joined if limit is None else joined[:limit]
+
+
+def _block_queryset(document: Document, *, full: bool):  # type: ignore[no-untyped-def]
+    qs = Block.objects.filter(document=document).order_by("position")
+    return qs if full else qs.filter(paid=False)

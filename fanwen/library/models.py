@@ -1,0 +1,103 @@
+"""Documents are stored as ordered blocks, each flagged free or paid, so the two
+parts can never be confused later.  Only ``library.gate`` decides which blocks a
+reader receives."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Category(models.Model):
+    name = models.CharField("名称", max_length=50, unique=True)
+    slug = models.SlugField("路径名", max_length=60, unique=True, allow_unicode=True)
+    position = models.IntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = verbose_name_plural = "分类"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Document(models.Model):
+    class Status(models.TextChoices):
+        PUBLISHED = "published", "已发布"
+        UNPUBLISHED = "unpublished", "已下架"
+
+    title = models.CharField("标题", max_length=200)
+    category = models.ForeignKey(
+        Category, verbose_name="分类", null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="作者",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="documents",
+    )
+    price_fen = models.PositiveIntegerField("价格（分）", default=0)
+    chars_free = models.PositiveIntegerField("免费字数", default=0)
+    chars_paid = models.PositiveIntegerField("付费字数", default=0)
+    sections_free = models.PositiveIntegerField("免费章节数", default=0)
+    sections_paid = models.PositiveIntegerField("付费章节数", default=0)
+    # Built from the free blocks only; used for meta tags, feeds and listings.
+    summary = models.CharField("摘要", max_length=300, blank=True)
+    content_hash = models.CharField(max_length=64, unique=True)
+    source_name = models.CharField("来源文件", max_length=500, blank=True)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PUBLISHED)
+    views = models.PositiveIntegerField("阅读数", default=0)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = verbose_name_plural = "文档"
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="doc_status_new"),
+            models.Index(fields=["status", "-views"], name="doc_status_views"),
+            models.Index(fields=["category", "status", "-created_at"], name="doc_cat_new"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def has_paid(self) -> bool:
+        return self.chars_paid > 0
+
+    @property
+    def chars_total(self) -> int:
+        return self.chars_free + self.chars_paid
+
+    @property
+    def price_yuan(self) -> str:
+        return f"{self.price_fen // 100}.{self.price_fen % 100:02d}"
+
+    def get_absolute_url(self) -> str:
+        return f"/d/{self.pk}/"
+
+
+class Block(models.Model):
+    class Kind(models.TextChoices):
+        HEADING = "heading", "标题"
+        POINT = "point", "要点"
+        PARAGRAPH = "paragraph", "段落"
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="blocks")
+    position = models.PositiveIntegerField()
+    text = models.TextField()
+    paid = models.BooleanField(default=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PARAGRAPH)
+    level = models.PositiveSmallIntegerField(default=0)
+    lead = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["document", "position"]
+        constraints = [models.UniqueConstraint(fields=["document", "position"], name="block_unique_position")]
+        indexes = [models.Index(fields=["document", "paid", "position"], name="block_doc_paid")]
+
+    def __str__(self) -> str:
+        return f"{self.document_id}#{self.position}"

@@ -1,0 +1,40 @@
+"""Reads of the library.  Document *text* is read only through ``library.gate``."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from fanwen.library.models import Category, Document
+
+
+def documents_published() -> QuerySet[Document]:
+    # Listing never needs block text; defer nothing large, select the category.
+    return Document.objects.filter(status=Document.Status.PUBLISHED).select_related("category")
+
+
+def documents_newest(*, limit: int = 10) -> list[Document]:
+    return list(documents_published().order_by("-created_at", "-id")[:limit])
+
+
+def documents_most_read(*, limit: int = 10) -> list[Document]:
+    return list(documents_published().order_by("-views", "-id")[:limit])
+
+
+def documents_in_category(*, category: Category) -> QuerySet[Document]:
+    return documents_published().filter(category=category).order_by("-created_at", "-id")
+
+
+def document_get_published(*, document_id: int) -> Document | None:
+    return documents_published().select_related("author").filter(pk=document_id).first()
+
+
+def categories_with_counts() -> list[Category]:
+    return list(
+        Category.objects.annotate(
+            doc_count=Count("documents", filter=Q(documents__status=Document.Status.PUBLISHED))
+        ).order_by("position", "id")
+    )
+
+
+def library_is_empty() -> bool:
+    return not Document.objects.exists()

@@ -1,0 +1,183 @@
+"""Writes to the library.  Views, commands and the API call these; nothing else writes."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils.text import slugify
+
+from fanwen.core import format as fmt
+from fanwen.core import structure
+from fanwen.core.money import BadAmount, yuan_to_fen
+from fanwen.core.reader import read_path
+from fanwen.library.models import Block, Category, Document
+from fanwen.search.models import IndexOutbox
+from fanwen.search.services import index_outbox_record
+
+SUMMARY_CHARS = 120
+
+
+class ImportRefused(Exception):
+    """A document that parsed but cannot be stored as asked (e.g. no price)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    status: str  # "imported" | "unchanged"
+    document_id: int
+
+
+def content_hash(parsed: fmt.Document) -> str:
+    """Of the canonical form, so a GB18030/CRLF copy of a UTF-8 file is the same document."""
+    return hashlib.sha256(fmt.serialise(parsed).encode("utf-8")).hexdigest()
+
+
+def category_get_or_create(*, name: str) -> Category:
+    name = name.strip()
+    slug = slugify(name, allow_unicode=True) or hashlib.sha1(name.encode()).hexdigest()[:10]  # noqa: S324
+    category, _ = Category.objects.get_or_create(name=name, defaults={"slug": slug})
+    return category
+
+
+def default_price_fen() -> int | None:
+    raw = settings.FANWEN_DEFAULT_PRICE_YUAN
+    if not raw:
+        return None
+    try:
+        return yuan_to_fen(raw)
+    except BadAmount as exc:
+        raise ImportRefused(f"FANWEN_DEFAULT_PRICE_YUAN is not a price: {raw!r}") from exc
+
+
+def document_import(
+    *,
+    parsed: fmt.Document,
+    price_fen: int | None = None,
+    category_name: str | None = None,
+    author_id: int | None = None,
+    source_name: str = "",
+) -> ImportResult:
+    """Store a parsed document in one transaction; the same content again is ``unchanged``."""
+    digest = content_hash(parsed)
+    if parsed.has_paid:
+        price_fen = price_fen if price_fen is not None else default_price_fen()
+        if price_fen is None:
+            raise ImportRefused("the document has a paid part but no price: give --price or set FANWEN_DEFAULT_PRICE_YUAN")
+        if price_fen <= 0:
+            raise ImportRefused("a document with a paid part needs a price above zero")
+    else:
+        price_fen = 0
+
+    texts = [b.text for b in parsed.blocks]
+    infos = structure.analyse(texts)
+    counts = structure.char_count(parsed.blocks)
+    sections_paid = sum(1 for b, i in zip(parsed.blocks, infos, strict=True) if b.paid and i.kind != "paragraph")
+    sections_free = sum(1 for b, i in zip(parsed.blocks, infos, strict=True) if not b.paid and i.kind != "paragraph")
+
+    with transaction.atomic():
+        existing = Document.objects.filter(content_hash=digest).values_list("id", flat=True).first()
+        if existing is not None:
+            return ImportResult("unchanged", existing)
+        category = category_get_or_create(name=category_name) if category_name else None
+        try:
+            with transaction.atomic():
+                document = Document.objects.create(
+                    title=parsed.title[:200],
+                    category=category,
+                    author_id=author_id,
+                    price_fen=price_fen,
+                    chars_free=counts.free,
+                    chars_paid=counts.paid,
+                    sections_free=sections_free,
+                    sections_paid=sections_paid,
+                    summary=summary_of(parsed),
+                    content_hash=digest,
+                    source_name=source_name[-500:],
+                )
+        except IntegrityError:
+            # Another process stored the same content between our check and insert.
+            existing = Document.objects.filter(content_hash=digest).values_list("id", flat=True).first()
+            if existing is None:
+                raise
+            return ImportResult("unchanged", existing)
+        Block.objects.bulk_create(
+            Block(
+                document=document,
+                position=i,
+                text=block.text,
+                paid=block.paid,
+                kind=info.kind,
+                level=info.level,
+                lead=info.lead[:64],
+            )
+            for i, (block, info) in enumerate(zip(parsed.blocks, infos, strict=True))
+        )
+        index_outbox_record(document_id=document.pk, action=IndexOutbox.Action.UPSERT)
+    return ImportResult("imported", document.pk)
+
+
+def summary_of(parsed: fmt.Document) -> str:
+    """From the free part only: the first free paragraphs, cut to SUMMARY_CHARS."""
+    text = "".join(b.text for b in parsed.blocks if not b.paid)
+    return text[:SUMMARY_CHARS]
+
+
+def document_set_status(*, document_id: int, status: str) -> None:
+    with transaction.atomic():
+        updated = Document.objects.filter(pk=document_id).update(status=status)
+        if updated:
+            action = IndexOutbox.Action.UPSERT if status == Document.Status.PUBLISHED else IndexOutbox.Action.DELETE
+            index_outbox_record(document_id=document_id, action=action)
+
+
+def document_delete(*, document_id: int) -> None:
+    with transaction.atomic():
+        Document.objects.filter(pk=document_id).delete()
+        index_outbox_record(document_id=document_id, action=IndexOutbox.Action.DELETE)
+
+
+def document_count_view(*, document_id: int) -> None:
+    from django.db.models import F
+
+    Document.objects.filter(pk=document_id).update(views=F("views") + 1)
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    path: str
+    status: str  # imported | unchanged | failed
+    id: int | None
+    error: str | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {"path": self.path, "status": self.status, "id": self.id, "error": self.error}
+
+
+def document_import_path(
+    *, path: Path, price_fen: int | None = None, category_name: str | None = None, author_id: int | None = None
+) -> FileOutcome:
+    """Read and import one file; every failure becomes a one-line reason, never an exception."""
+    try:
+        parsed = read_path(path, max_bytes=settings.FANWEN_MAX_DOCUMENT_BYTES)
+        result = document_import(
+            parsed=parsed,
+            price_fen=price_fen,
+            category_name=category_name,
+            author_id=author_id,
+            source_name=path.name,
+        )
+    except fmt.FormatError as exc:
+        return FileOutcome(str(path), "failed", None, exc.reason)
+    except ImportRefused as exc:
+        return FileOutcome(str(path), "failed", None, f"{path}: {exc.reason}")
+    except OSError as exc:
+        return FileOutcome(str(path), "failed", None, f"{path}: cannot read ({exc.strerror or exc})")
+    return FileOutcome(str(path), result.status, result.document_id, None)

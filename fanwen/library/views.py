@@ -1,0 +1,52 @@
+"""Reader pages.  Thin: parse the request, call selectors and the gate, render."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from fanwen.library import gate, selectors, services
+from fanwen.library.models import Category
+from fanwen.web.caching import vary_on_access
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "library/home.html",
+        {
+            "newest": selectors.documents_newest(limit=12),
+            "most_read": selectors.documents_most_read(limit=8),
+            "categories": selectors.categories_with_counts(),
+        },
+    )
+
+
+@require_safe
+def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    category = get_object_or_404(Category, slug=slug)
+    paginator = Paginator(selectors.documents_in_category(category=category), settings.FANWEN_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "library/category.html",
+        {"category": category, "page": page, "categories": selectors.categories_with_counts()},
+    )
+
+
+@require_safe
+@vary_on_access
+def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = selectors.document_get_published(document_id=document_id)
+    if document is None:
+        raise Http404("文档不存在")
+    view = gate.gated_view(request.user, document)
+    if request.method == "GET":
+        services.document_count_view(document_id=document.pk)
+    response = render(request, "library/document.html", {"doc": document, "view": view})
+    response.fanwen_access = view.access  # type: ignore[attr-defined]
+    return response

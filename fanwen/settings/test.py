@@ -1,0 +1,29 @@
+"""Tests: SQLite in a temporary data dir by default; DATABASE_URL/REDIS_URL switch to the real servers."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from fanwen.settings.base import *  # noqa: F403
+from fanwen.settings.base import DATABASE_URL, REDIS_URL, env
+
+SECRET_KEY = "test-only-not-secret"  # noqa: S105
+FANWEN_PROFILE = "test"
+DATA_DIR = Path(tempfile.mkdtemp(prefix="fanwen-test-"))
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"fanwen-test-{env.str('PYTEST_XDIST_WORKER', default='main')}",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Fast hashing in tests; base.py keeps argon2 first and a test checks it.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ALLOWED_HOSTS = ["*"]
+MEDIA_ROOT = DATA_DIR / "files"
+if DATABASE_URL.startswith("sqlite"):
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405
