@@ -145,3 +145,20 @@ LOGGING = {
     # Never log request bodies or document text; Django's request logger only logs paths.
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Payments (issue #4).  With no provider keys the sandbox provider is offered.
+FANWEN_ALIPAY_APP_ID = env.str("FANWEN_ALIPAY_APP_ID", default="")
+FANWEN_ALIPAY_PRIVATE_KEY_FILE = env.str("FANWEN_ALIPAY_PRIVATE_KEY_FILE", default="")  # our app key
+FANWEN_ALIPAY_PUBLIC_KEY_FILE = env.str("FANWEN_ALIPAY_PUBLIC_KEY_FILE", default="")  # Alipay's public key
+FANWEN_ALIPAY_GATEWAY = env.str("FANWEN_ALIPAY_GATEWAY", default="https://openapi.alipay.com/gateway.do")
+FANWEN_WECHATPAY_MCH_ID = env.str("FANWEN_WECHATPAY_MCH_ID", default="")
+FANWEN_WECHATPAY_APPID = env.str("FANWEN_WECHATPAY_APPID", default="")
+FANWEN_WECHATPAY_APIV3_KEY = env.str("FANWEN_WECHATPAY_APIV3_KEY", default="")
+FANWEN_WECHATPAY_PRIVATE_KEY_FILE = env.str("FANWEN_WECHATPAY_PRIVATE_KEY_FILE", default="")
+FANWEN_WECHATPAY_CERT_SERIAL = env.str("FANWEN_WECHATPAY_CERT_SERIAL", default="")
+FANWEN_WECHATPAY_PUBLIC_KEY_FILE = env.str("FANWEN_WECHATPAY_PUBLIC_KEY_FILE", default="")
+FANWEN_WECHATPAY_PUBLIC_KEY_ID = env.str("FANWEN_WECHATPAY_PUBLIC_KEY_ID", default="")
+FANWEN_WECHATPAY_GATEWAY = env.str("FANWEN_WECHATPAY_GATEWAY", default="https://api.mch.weixin.qq.com")
+FANWEN_SANDBOX_ENABLED = env.bool("FANWEN_SANDBOX_ENABLED", default=True)
+FANWEN_ORDER_EXPIRY_MINUTES = env.int("FANWEN_ORDER_EXPIRY_MINUTES", default=30)
+FANWEN_AUTHOR_SHARE_PERCENT = env.int("FANWEN_AUTHOR_SHARE_PERCENT", default=70)

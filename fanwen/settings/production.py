@@ -18,3 +18,5 @@ FANWEN_PROFILE = "production"
 SESSION_COOKIE_SECURE = env.bool("FANWEN_SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The sandbox signs its own notifications: never in production.
+FANWEN_SANDBOX_ENABLED = False
