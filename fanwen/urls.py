@@ -1,7 +1,13 @@
 from django.contrib import admin
-from django.urls import path
+from django.contrib.sitemaps import views as sitemap_views
+from django.urls import include, path
 
+from fanwen.accounts import views as account_views
+from fanwen.api.main import api
+from fanwen.library import feeds
 from fanwen.library import views as library_views
+from fanwen.library.sitemaps import SITEMAPS
+from fanwen.web.robots import robots_txt
 
 handler400 = "fanwen.web.views.bad_request"
 handler403 = "fanwen.web.views.permission_denied"
@@ -14,6 +20,14 @@ admin.site.site_title = "范文库管理"
 urlpatterns = [
     path("", library_views.home, name="home"),
     path("c/<str:slug>/", library_views.category_detail, name="category"),
+    path("c/<str:slug>/feed/", feeds.CategoryFeed(), name="category_feed"),
     path("d/<int:document_id>/", library_views.document_detail, name="document"),
+    path("feed/", feeds.NewDocumentsAtomFeed(), name="feed_atom"),
+    path("feed/rss/", feeds.NewDocumentsFeed(), name="feed_rss"),
+    path("sitemap.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="django.contrib.sitemaps.views.sitemap"),
+    path("robots.txt", robots_txt, name="robots"),
+    path("accounts/", include("fanwen.accounts.urls")),
+    path("me/", account_views.me, name="me"),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

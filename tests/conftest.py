@@ -38,3 +38,11 @@ def examples_dir() -> Path:
 @pytest.fixture
 def example_paths() -> list[Path]:
     return sorted(EXAMPLES.glob("*.txt"))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> object:
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

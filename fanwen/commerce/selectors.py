@@ -24,3 +24,21 @@ def entitled_document_ids(*, user_id: int, document_ids: list[int]) -> set[int]:
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .values_list("document_id", flat=True)
     )
+
+
+def documents_readable_by(*, user: object) -> list:  # type: ignore[type-arg]
+    """我的文库: documents the user holds an active entitlement to, newest grant first."""
+    from fanwen.library.models import Document
+
+    now = timezone.now()
+    return list(
+        Document.objects.filter(
+            entitlements__user=user,
+            entitlements__revoked_at__isnull=True,
+            status=Document.Status.PUBLISHED,
+        )
+        .filter(Q(entitlements__expires_at__isnull=True) | Q(entitlements__expires_at__gt=now))
+        .select_related("category")
+        .order_by("-entitlements__granted_at")
+        .distinct()
+    )

@@ -64,6 +64,9 @@ class Document(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return f"/d/{self.pk}/"
+
     @property
     def has_paid(self) -> bool:
         return self.chars_paid > 0
@@ -75,9 +78,6 @@ class Document(models.Model):
     @property
     def price_yuan(self) -> str:
         return f"{self.price_fen // 100}.{self.price_fen % 100:02d}"
-
-    def get_absolute_url(self) -> str:
-        return f"/d/{self.pk}/"
 
 
 class Block(models.Model):

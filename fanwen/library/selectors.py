@@ -24,7 +24,12 @@ def documents_in_category(*, category: Category) -> QuerySet[Document]:
     return documents_published().filter(category=category).order_by("-created_at", "-id")
 
 
+MAX_ID = 2**63 - 1
+
+
 def document_get_published(*, document_id: int) -> Document | None:
+    if not 0 < document_id <= MAX_ID:  # out-of-range ids are "not found", not a database error
+        return None
     return documents_published().select_related("author").filter(pk=document_id).first()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import groupby
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -47,6 +49,7 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
     view = gate.gated_view(request.user, document)
     if request.method == "GET":
         services.document_count_view(document_id=document.pk)
-    response = render(request, "library/document.html", {"doc": document, "view": view})
+    runs = [(paid, list(group)) for paid, group in groupby(view.blocks, key=lambda b: b.paid)]
+    response = render(request, "library/document.html", {"doc": document, "view": view, "runs": runs})
     response.fanwen_access = view.access  # type: ignore[attr-defined]
     return response

@@ -21,7 +21,7 @@ def _secret_key() -> str:
         with os.fdopen(fd, "w") as fh:
             fh.write(key)
         return key
-    
+
 
 SECRET_KEY = env.str("SECRET_KEY", default="") or _secret_key()
 FANWEN_PROFILE = "embedded"

@@ -12,11 +12,13 @@ SECRET_KEY = "test-only-not-secret"  # noqa: S105
 FANWEN_PROFILE = "test"
 DATA_DIR = Path(tempfile.mkdtemp(prefix="fanwen-test-"))
 if REDIS_URL:
+    # One Redis database per xdist worker, so cache.clear() between tests is safe.
+    _worker = env.str("PYTEST_XDIST_WORKER", default="gw-1")
+    _db = 10 + int(_worker[2:]) + 1 if _worker[2:].lstrip("-").isdigit() else 9
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": f"fanwen-test-{env.str('PYTEST_XDIST_WORKER', default='main')}",
+            "LOCATION": REDIS_URL.rsplit("/", 1)[0] + f"/{_db}",
         }
     }
 else:

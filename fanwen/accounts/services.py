@@ -1,0 +1,72 @@
+"""Writes for accounts: users, API tokens, login throttling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from fanwen.accounts.models import ApiToken
+
+User = get_user_model()
+
+THROTTLE_MAX_FAILURES = 5
+THROTTLE_WINDOW_SECONDS = 15 * 60
+
+
+def user_create(*, username: str, password: str, is_staff: bool = False, validate: bool = True) -> AbstractBaseUser:
+    user = User(username=username, is_staff=is_staff, is_superuser=is_staff)
+    if validate:
+        validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def api_token_create(*, user: AbstractBaseUser) -> str:
+    """Returns the raw token once; only its digest is stored."""
+    raw = ApiToken.new_raw()
+    ApiToken.objects.create(user=user, digest=ApiToken.digest_of(raw))
+    return raw
+
+
+def api_token_user(*, raw: str) -> AbstractBaseUser | None:
+    token = ApiToken.objects.select_related("user").filter(digest=ApiToken.digest_of(raw)).first()
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
+        with transaction.atomic():
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """Failed logins counted per username and per client address, in the shared cache."""
+
+    username: str
+    address: str
+
+    def _keys(self) -> list[str]:
+        return [f"login-fail:u:{self.username.lower()[:150]}", f"login-fail:a:{self.address}"]
+
+    def blocked(self) -> bool:
+        return any((cache.get(k) or 0) >= THROTTLE_MAX_FAILURES for k in self._keys())
+
+    def failed(self) -> None:
+        for key in self._keys():
+            if cache.add(key, 1, THROTTLE_WINDOW_SECONDS):
+                continue
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, THROTTLE_WINDOW_SECONDS)
+
+    def succeeded(self) -> None:
+        cache.delete(self._keys()[0])

@@ -1,0 +1,30 @@
+"""Who is calling: a Bearer token if one is sent, else the session user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.errors import HttpError
+
+from fanwen.accounts.services import api_token_user
+
+
+def current_user(request: HttpRequest) -> Any:
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, raw = header.partition(" ")
+        if scheme.lower() != "bearer" or not raw.strip():
+            raise HttpError(401, "Authorization 头格式应为：Bearer <token>")
+        user = api_token_user(raw=raw.strip())
+        if user is None:
+            raise HttpError(401, "令牌无效或已失效")
+        return user
+    return request.user
+
+
+def require_user(request: HttpRequest) -> Any:
+    user = current_user(request)
+    if not user.is_authenticated:
+        raise HttpError(401, "需要登录：先用 POST /api/v1/auth/token 取得令牌")
+    return user

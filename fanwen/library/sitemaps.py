@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.sitemaps import Sitemap
+
+from fanwen.library import selectors
+from fanwen.library.models import Category, Document
+
+
+class DocumentSitemap(Sitemap):
+    changefreq = "monthly"
+    limit = 5000
+
+    def items(self):  # type: ignore[no-untyped-def]
+        return selectors.documents_published().select_related(None).order_by("id").only("id", "updated_at")
+
+    def lastmod(self, item: Document) -> datetime:
+        return item.updated_at
+
+
+class CategorySitemap(Sitemap):
+    changefreq = "daily"
+
+    def items(self):  # type: ignore[no-untyped-def]
+        return Category.objects.order_by("id")
+
+    def location(self, item: Category) -> str:
+        return f"/c/{item.slug}/"
+
+
+class StaticSitemap(Sitemap):
+    changefreq = "daily"
+    priority = 1.0
+
+    def items(self) -> list[str]:
+        return ["/"]
+
+    def location(self, item: str) -> str:
+        return item
+
+
+SITEMAPS = {"static": StaticSitemap, "categories": CategorySitemap, "documents": DocumentSitemap}

@@ -1,0 +1,139 @@
+"""The leak test: paid canaries never reach a reader who has not paid, through any channel.
+
+It crawls every URL reachable from `/`, the sitemap and the feeds, plus every GET
+operation in the OpenAPI document, as an anonymous reader, as a signed-in
+non-buyer (session and Bearer token), and after a revoked grant; then checks that
+entitled readers (granted, author, staff) do see the canaries.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from fanwen.accounts.services import api_token_create
+from fanwen.commerce.services import entitlement_grant, entitlement_revoke
+from tests.leak.conftest import Planted
+from tests.leak.crawler import CrawlResult, crawl, openapi_get_urls
+
+pytestmark = pytest.mark.django_db
+
+
+def api_urls(client: Client, planted: Planted, canary: str) -> list[str]:
+    spec = json.loads(client.get("/api/v1/openapi.json").content)
+    return openapi_get_urls(
+        spec,
+        path_values={"document_id": str(planted.document_id), "id": str(planted.document_id)},
+        query_values={"q": canary, "category": "泄漏测试"},
+    )
+
+
+def extra_urls(client: Client, planted: Planted) -> list[str]:
+    canary = planted.canaries["para"]
+    return [
+        f"/d/{planted.document_id}/",
+        f"/d/{planted.free_id}/",
+        f"/search/?q={canary}",
+        f"/search/?q={planted.canaries['heading']}",
+        *api_urls(client, planted, canary),
+        f"/api/v1/search?q={planted.canaries['midline']}",
+    ]
+
+
+def assert_no_canary(result: CrawlResult, planted: Planted) -> None:
+    leaks = [
+        f"{name} in {url}"
+        for url, text in result.texts().items()
+        for name, canary in planted.canaries.items()
+        if canary in text
+    ]
+    assert not leaks, f"paid text leaked: {leaks}"
+    server_errors = [url for url, status in result.statuses.items() if status >= 500]
+    assert not server_errors, f"5xx on {server_errors}"
+
+
+def assert_crawl_covered(result: CrawlResult, planted: Planted) -> None:
+    """The crawl reached the channels it must cover, so a pass means something."""
+    urls = set(result.bodies)
+    must = [f"/d/{planted.document_id}/", "/sitemap.xml", "/feed/", "/feed/rss/", "/api/v1/openapi.json"]
+    missing = [u for u in must if u not in urls]
+    assert not missing, f"crawl did not reach {missing}"
+    assert any(u.startswith(f"/api/v1/documents/{planted.document_id}") for u in urls)
+    assert any(u.startswith("/c/") and u.endswith("/feed/") for u in urls), "category feed not reached"
+    # The free part is there: the crawl saw the document, only the paid part is cut.
+    assert planted.free_marker in result.bodies[f"/d/{planted.document_id}/"]
+
+
+def test_anonymous_reader_sees_no_paid_text(client, planted, caplog):
+    caplog.set_level(logging.DEBUG)
+    result = crawl(client, extra=extra_urls(client, planted))
+    assert_crawl_covered(result, planted)
+    assert_no_canary(result, planted)
+    for canary in planted.canaries.values():
+        assert canary not in caplog.text
+
+
+def test_signed_in_non_buyer_sees_no_paid_text(client, planted):
+    get_user_model().objects.create_user("reader", password="reader-pass-1")
+    assert client.login(username="reader", password="reader-pass-1")
+    result = crawl(client, extra=extra_urls(client, planted))
+    assert_crawl_covered(result, planted)
+    assert_no_canary(result, planted)
+
+
+def test_api_token_non_buyer_sees_no_paid_text(client, planted):
+    reader = get_user_model().objects.create_user("reader", password="reader-pass-1")
+    token = api_token_create(user=reader)
+    result = crawl(client, extra=extra_urls(client, planted), headers={"HTTP_AUTHORIZATION": f"Bearer {token}"})
+    assert_no_canary(result, planted)
+
+
+def test_revoked_grant_sees_no_paid_text(client, planted):
+    reader = get_user_model().objects.create_user("reader", password="reader-pass-1")
+    entitlement_grant(user_id=reader.pk, document_id=planted.document_id)
+    entitlement_revoke(user_id=reader.pk, document_id=planted.document_id)
+    client.force_login(reader)
+    assert_no_canary(crawl(client, extra=extra_urls(client, planted)), planted)
+
+
+@pytest.mark.parametrize("who", ["granted", "author", "staff"])
+def test_entitled_readers_see_every_canary(client, planted, who):
+    User = get_user_model()
+    if who == "author":
+        user = User.objects.get(username="author")
+    elif who == "staff":
+        user = User.objects.create_user("operator", password="operator-pass-1", is_staff=True)
+    else:
+        user = User.objects.create_user("buyer", password="buyer-pass-1")
+        entitlement_grant(user_id=user.pk, document_id=planted.document_id)
+    client.force_login(user)
+    page = client.get(f"/d/{planted.document_id}/").content.decode()
+    api = client.get(f"/api/v1/documents/{planted.document_id}").content.decode()
+    api_text = json.dumps(json.loads(api), ensure_ascii=False)
+    for name, canary in planted.canaries.items():
+        assert canary in page, f"{name} missing from the page for {who}"
+        assert canary in api_text, f"{name} missing from the API for {who}"
+    token = api_token_create(user=user)
+    anon = Client()
+    body = anon.get(f"/api/v1/documents/{planted.document_id}", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert body["access"] is True
+    assert planted.canaries["para"] in json.dumps(body, ensure_ascii=False)
+
+
+def test_markers_never_reach_output(client, planted):
+    user = get_user_model().objects.get(username="author")
+    client.force_login(user)
+    for url in (f"/d/{planted.document_id}/", f"/api/v1/documents/{planted.document_id}"):
+        assert "paidbegin" not in client.get(url).content.decode().lower()
+
+
+def test_pages_with_paid_text_are_never_shared_cacheable(client, planted):
+    user = get_user_model().objects.get(username="author")
+    client.force_login(user)
+    for url in (f"/d/{planted.document_id}/", f"/api/v1/documents/{planted.document_id}"):
+        control = client.get(url)["Cache-Control"]
+        assert "private" in control and "no-store" in control, (url, control)
