@@ -37,7 +37,6 @@ class GatedDocument:
     outline: list[OutlineItem]
     hidden_chars: int
     hidden_sections: int
-    hidden_blocks: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -72,7 +71,6 @@ def gated_view(user: Any, document: Document) -> GatedDocument:
         outline,
         hidden_chars=document.chars_paid,
         hidden_sections=document.sections_paid,
-        hidden_blocks=Block.objects.filter(document=document, paid=True).count(),
     )
 
 

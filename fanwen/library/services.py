@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.text import slugify
 
 from fanwen.core import format as fmt
@@ -133,6 +135,7 @@ def summary_of(parsed: fmt.Document) -> str:
 def document_set_status(*, document_id: int, status: str) -> None:
     with transaction.atomic():
         updated = Document.objects.filter(pk=document_id).update(status=status)
+        document_page_cache_clear(document_id=document_id)
         if updated:
             action = IndexOutbox.Action.UPSERT if status == Document.Status.PUBLISHED else IndexOutbox.Action.DELETE
             index_outbox_record(document_id=document_id, action=action)
@@ -141,13 +144,38 @@ def document_set_status(*, document_id: int, status: str) -> None:
 def document_delete(*, document_id: int) -> None:
     with transaction.atomic():
         Document.objects.filter(pk=document_id).delete()
+        document_page_cache_clear(document_id=document_id)
         index_outbox_record(document_id=document_id, action=IndexOutbox.Action.DELETE)
 
 
-def document_count_view(*, document_id: int) -> None:
-    from django.db.models import F
+VIEW_FLUSH_EVERY = 10
 
-    Document.objects.filter(pk=document_id).update(views=F("views") + 1)
+
+def document_count_view(*, document_id: int) -> None:
+    """Count a read.  Reads are tallied in the shared cache and written every
+    VIEW_FLUSH_EVERY reads, so a busy page costs one write per ten views."""
+    key = f"views:pending:{document_id}"
+    if cache.add(key, 1, None):
+        pending = 1
+    else:
+        try:
+            pending = cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, None)
+            pending = 1
+    if pending >= VIEW_FLUSH_EVERY:
+        cache.decr(key, pending)
+        Document.objects.filter(pk=document_id).update(views=F("views") + pending)
+
+
+def anonymous_page_key(document_id: int) -> str:
+    return f"page:anon:d:{document_id}"
+
+
+def document_page_cache_clear(*, document_id: int) -> None:
+    """Now, and again after commit (a reader may re-cache the old page in between)."""
+    cache.delete(anonymous_page_key(document_id))
+    transaction.on_commit(lambda: cache.delete(anonymous_page_key(document_id)))
 
 
 @dataclass(frozen=True)

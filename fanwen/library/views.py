@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -13,6 +14,8 @@ from django.views.decorators.http import require_safe
 from fanwen.library import gate, selectors, services
 from fanwen.library.models import Category
 from fanwen.web.caching import vary_on_access
+
+ANONYMOUS_PAGE_TTL = 300
 
 
 @require_safe
@@ -43,6 +46,13 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 @vary_on_access
 def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
+    anonymous = is_plain_anonymous(request)
+    if anonymous:
+        cached = cache.get(services.anonymous_page_key(document_id))
+        if cached is not None:
+            if request.method == "GET":
+                services.document_count_view(document_id=document_id)
+            return HttpResponse(cached)
     document = selectors.document_get_published(document_id=document_id)
     if document is None:
         raise Http404("文档不存在")
@@ -52,4 +62,16 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
     runs = [(paid, list(group)) for paid, group in groupby(view.blocks, key=lambda b: b.paid)]
     response = render(request, "library/document.html", {"doc": document, "view": view, "runs": runs})
     response.fanwen_access = view.access  # type: ignore[attr-defined]
+    if anonymous:
+        # Only pages rendered for an anonymous reader are cached, and only served to one.
+        cache.set(services.anonymous_page_key(document.pk), response.content, ANONYMOUS_PAGE_TTL)
     return response
+
+
+def is_plain_anonymous(request: HttpRequest) -> bool:
+    """No user, no token, no pending flash message: the page is the same for every such reader."""
+    return (
+        not request.user.is_authenticated
+        and "HTTP_AUTHORIZATION" not in request.META
+        and "messages" not in request.COOKIES
+    )
