@@ -17,12 +17,14 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP) browser
 
-# Debian's chromium for the browser tests; never a downloaded browser.
+# Debian's chromium (and CJK fonts for readable screenshots) for the browser tests;
+# never a downloaded browser.
 browser:
-	@test -x /usr/bin/chromium || { \
-	  echo "installing Debian chromium"; \
-	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium); \
-	  else sudo apt-get install -y -q chromium; fi; }
+	@{ test -x /usr/bin/chromium && test -d /usr/share/fonts/opentype/noto; } || { \
+	  echo "installing Debian chromium and fonts-noto-cjk"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -q chromium fonts-noto-cjk >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium fonts-noto-cjk >/dev/null; }; }
 
 run: $(STAMP)
 	$(BIN)/fanwen loadexamples

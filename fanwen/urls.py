@@ -4,6 +4,8 @@ from django.urls import include, path
 
 from fanwen.accounts import views as account_views
 from fanwen.api.main import api
+from fanwen.commerce import views as commerce_views
+from fanwen.commerce import views_notify
 from fanwen.library import feeds
 from fanwen.library import views as library_views
 from fanwen.library.sitemaps import SITEMAPS
@@ -28,6 +30,16 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     path("accounts/", include("fanwen.accounts.urls")),
     path("me/", account_views.me, name="me"),
+    path("me/orders/", commerce_views.orders_mine, name="orders_mine"),
+    path("me/wallet/", commerce_views.wallet, name="wallet"),
+    path("me/earnings/", commerce_views.earnings, name="earnings"),
+    path("vip/", commerce_views.vip, name="vip"),
+    path("buy/", commerce_views.buy, name="buy"),
+    path("orders/<str:number>/", commerce_views.order_detail, name="order"),
+    path("payments/alipay/notify", views_notify.alipay_notify, name="alipay_notify"),
+    path("payments/wechatpay/notify", views_notify.wechatpay_notify, name="wechatpay_notify"),
+    path("payments/sandbox/checkout/<str:number>/", commerce_views.sandbox_checkout, name="sandbox_checkout"),
+    path("payments/sandbox/checkout/<str:number>/pay/", commerce_views.sandbox_pay, name="sandbox_pay"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -67,4 +67,12 @@ def signup(request: HttpRequest) -> HttpResponse:
 @never_cache
 def me(request: HttpRequest) -> HttpResponse:
     documents = commerce_selectors.documents_readable_by(user=request.user)
-    return render(request, "accounts/me.html", {"documents": documents})
+    return render(
+        request,
+        "accounts/me.html",
+        {
+            "documents": documents,
+            "wallet_fen": commerce_selectors.wallet_balance_fen(user_id=request.user.pk),
+            "vip_until": commerce_selectors.membership_active_until(user_id=request.user.pk),
+        },
+    )

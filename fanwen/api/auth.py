@@ -28,3 +28,15 @@ def require_user(request: HttpRequest) -> Any:
     if not user.is_authenticated:
         raise HttpError(401, "需要登录：先用 POST /api/v1/auth/token 取得令牌")
     return user
+
+
+def require_user_for_write(request: HttpRequest) -> Any:
+    """Writes with a session cookie must also pass Django's CSRF check; Bearer tokens need not."""
+    if request.headers.get("Authorization"):
+        return require_user(request)
+    from django.middleware.csrf import CsrfViewMiddleware
+
+    failure = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})  # type: ignore[arg-type,return-value]
+    if failure is not None:
+        raise HttpError(403, "缺少 CSRF 令牌：请用 Bearer 令牌调用 API")
+    return require_user(request)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils import timezone
 
-from fanwen.commerce.models import Entitlement
+from fanwen.commerce.models import Account, Entitlement, MembershipPeriod
 
 
 def entitlement_active_exists(*, user_id: int, document_id: int) -> bool:
@@ -15,6 +15,29 @@ def entitlement_active_exists(*, user_id: int, document_id: int) -> bool:
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .exists()
     )
+
+
+def membership_active_until(*, user_id: int):  # type: ignore[no-untyped-def]
+    """The end of the user's current membership, or None when not a member now."""
+    now = timezone.now()
+    periods = MembershipPeriod.objects.filter(user_id=user_id, revoked_at__isnull=True, ends_at__gt=now)
+    if not periods.filter(starts_at__lte=now).exists():
+        return None
+    return max(p.ends_at for p in periods)
+
+
+def user_may_read(*, user_id: int, document_id: int) -> bool:
+    """An active entitlement to the document, or an active membership."""
+    if entitlement_active_exists(user_id=user_id, document_id=document_id):
+        return True
+    now = timezone.now()
+    return MembershipPeriod.objects.filter(
+        user_id=user_id, revoked_at__isnull=True, starts_at__lte=now, ends_at__gt=now
+    ).exists()
+
+
+def wallet_balance_fen(*, user_id: int) -> int:
+    return Account.objects.filter(code=f"wallet:{user_id}").values_list("balance_fen", flat=True).first() or 0
 
 
 def entitled_document_ids(*, user_id: int, document_ids: list[int]) -> set[int]:
@@ -42,3 +65,64 @@ def documents_readable_by(*, user: object) -> list:  # type: ignore[type-arg]
         .order_by("-entitlements__granted_at")
         .distinct()
     )
+
+
+def wallet_history(*, user_id: int, limit: int = 100) -> list[dict]:  # type: ignore[type-arg]
+    """The wallet's ledger entries, newest first, with a running balance."""
+    from fanwen.commerce.models import LedgerEntry
+
+    labels = {"wallet.credit": "平台赠送", "order.paid": "支付", "refund.done": "退款", "payment.unmatched": "待处理"}
+    entries = list(
+        LedgerEntry.objects.filter(account__code=f"wallet:{user_id}")
+        .select_related("transaction", "transaction__order")
+        .order_by("-id")[:limit]
+    )
+    balance = wallet_balance_fen(user_id=user_id)
+    rows = []
+    for entry in entries:
+        tx = entry.transaction
+        label = labels.get(tx.kind, tx.kind)
+        if tx.kind == "order.paid" and entry.amount_fen > 0:
+            label = "充值"
+        rows.append({"when": tx.created_at, "label": label, "amount_fen": entry.amount_fen, "balance_fen": balance,
+                     "order": tx.order, "memo": tx.memo if tx.kind == "wallet.credit" else ""})
+        balance -= entry.amount_fen
+    return rows
+
+
+def author_earnings(*, user_id: int, days: int = 30) -> dict:  # type: ignore[type-arg]
+    """Balance, per-day earnings for the chart, and per-document totals."""
+    from datetime import timedelta
+
+    from django.db.models import Count, Sum
+    from django.db.models.functions import TruncDate
+
+    from fanwen.commerce.models import LedgerEntry
+
+    code = f"author:{user_id}"
+    since = timezone.now() - timedelta(days=days - 1)
+    entries = LedgerEntry.objects.filter(account__code=code)
+    by_day = dict(
+        entries.filter(transaction__created_at__gte=since)
+        .annotate(day=TruncDate("transaction__created_at"))
+        .values_list("day")
+        .annotate(total=Sum("amount_fen"))
+        .values_list("day", "total")
+    )
+    today = timezone.localdate()
+    series = [(today - timedelta(days=i), by_day.get(today - timedelta(days=i), 0) or 0) for i in range(days - 1, -1, -1)]
+    peak = max([v for _, v in series] + [1])
+    by_document = (
+        entries.filter(transaction__order__document__isnull=False)
+        .values("transaction__order__document_id", "transaction__order__document__title")
+        .annotate(total=Sum("amount_fen"), sales=Count("id"))
+        .order_by("-total")[:50]
+    )
+    balance = Account.objects.filter(code=code).values_list("balance_fen", flat=True).first() or 0
+    return {
+        "balance_fen": balance,
+        "series": [{"day": d, "fen": v, "height": round(100 * max(v, 0) / peak)} for d, v in series],
+        "total_30d": sum(v for _, v in series),
+        "by_document": list(by_document),
+        "days": days,
+    }

@@ -6,6 +6,7 @@ joined with newlines, so the same marker rules apply as for .txt files.
 
 from __future__ import annotations
 
+import copy
 import io
 import zipfile
 
@@ -31,7 +32,7 @@ def docx_to_text(data: bytes, *, name: str = "<input>", max_bytes: int = DEFAULT
         _check_archive(archive, name)
         try:
             body = archive.read("word/document.xml")
-        except (KeyError, zipfile.BadZipFile, RuntimeError, OSError, EOFError) as exc:
+        except Exception as exc:  # zipfile raises many types: BadZipFile, zlib.error, RuntimeError, ...
             raise CannotDecode(f"{name}: cannot decode (no readable word/document.xml)") from exc
     if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
         raise HostileDocx(f"{name}: refused: the document declares a DTD or entities")
@@ -41,6 +42,9 @@ def docx_to_text(data: bytes, *, name: str = "<input>", max_bytes: int = DEFAULT
         parsed = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many types for broken parts
         raise CannotDecode(f"{name}: cannot decode (.docx could not be read: {type(exc).__name__})") from exc
+    # A DOCTYPE in another encoding (UTF-16) escapes the byte check above.
+    if parsed.element.getroottree().docinfo.doctype:
+        raise HostileDocx(f"{name}: refused: the document declares a DTD or entities")
     lines: list[str] = []
     body_el = parsed.element.body
     for child in body_el.iterchildren():
@@ -67,6 +71,33 @@ def _check_archive(archive: zipfile.ZipFile, name: str) -> None:
     for info in infos:
         total += info.file_size
         if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise HostileDocx(f"{name}: refused: {info.filename} expands {info.file_size // max(info.compress_size, 1)}×")
+            raise HostileDocx(f"{name}: refused: {info.filename!r} expands {info.file_size // max(info.compress_size, 1)}×")
     if total > MAX_UNCOMPRESSED:
         raise HostileDocx(f"{name}: refused: {total} bytes uncompressed (limit {MAX_UNCOMPRESSED})")
+    for info in infos:
+        _check_member(archive, info, name)
+
+
+def _check_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
+    """Inflate one member in small steps and refuse it if it holds more than its header says.
+
+    zipfile trusts the header's size only to cut the output *after* inflating a whole
+    read() in one go, so a member whose header lies is a zip bomb for python-docx.
+    bzip2/LZMA inflate without any bound per step, and Word never writes them.
+    """
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise HostileDocx(f"{name}: refused: {info.filename!r} uses compression method {info.compress_type}")
+    probe = copy.copy(info)
+    # Read past the claim, to catch a lie before zipfile ends the member and checks its CRC.
+    probe.file_size = info.file_size + (1 << 20)
+    seen = 0
+    try:
+        with archive.open(probe) as member:
+            while chunk := member.read(64 * 1024):
+                seen += len(chunk)
+                if seen > info.file_size:
+                    raise HostileDocx(f"{name}: refused: {info.filename!r} is larger than its header says")
+    except HostileDocx:
+        raise
+    except Exception as exc:  # BadZipFile (CRC), zlib.error, encrypted or unknown members, ...
+        raise CannotDecode(f"{name}: cannot decode (unreadable archive member {info.filename!r})") from exc

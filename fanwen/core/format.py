@@ -99,8 +99,16 @@ class Document:
 
 
 def clean(text: str) -> str:
-    """Strip whitespace, full-width spaces and invisible padding from both ends."""
-    return text.strip().strip(_INVISIBLE).strip()
+    """Strip whitespace, full-width spaces and invisible padding from both ends.
+
+    Any mix of them, in any order ("\\u200b \\u200b"), so that clean(clean(t)) == clean(t).
+    """
+    start, end = 0, len(text)
+    while start < end and (text[start].isspace() or text[start] in _INVISIBLE):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in _INVISIBLE):
+        end -= 1
+    return text[start:end]
 
 
 def decode(data: bytes, *, name: str = "<input>", max_bytes: int = DEFAULT_MAX_BYTES) -> str:

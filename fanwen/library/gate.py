@@ -6,7 +6,7 @@ reader who is not entitled, paid blocks are filtered out in the SQL query itself
 so paid text is never even loaded into the process serving them.
 
 Entitled readers: staff, the document's author, holders of an active
-entitlement (grant or purchase).  Documents without paid blocks are open to all.
+entitlement (grant or purchase), and members with an active membership period.  Documents without paid blocks are open to all.
 Access is decided per document per request; nothing here is cached.
 """
 
@@ -47,7 +47,7 @@ def can_read_full(user: Any, document: Document) -> bool:
         return False
     if user.is_staff or (document.author_id is not None and document.author_id == user.pk):
         return True
-    return commerce_selectors.entitlement_active_exists(user_id=user.pk, document_id=document.pk)
+    return commerce_selectors.user_may_read(user_id=user.pk, document_id=document.pk)
 
 
 def visible_blocks(user: Any, document: Document) -> list[Block]:

@@ -27,7 +27,7 @@ def api_urls(client: Client, planted: Planted, canary: str) -> list[str]:
     spec = json.loads(client.get("/api/v1/openapi.json").content)
     return openapi_get_urls(
         spec,
-        path_values={"document_id": str(planted.document_id), "id": str(planted.document_id)},
+        path_values={"document_id": str(planted.document_id), "id": str(planted.document_id), "order_id": "1"},
         query_values={"q": canary, "category": "泄漏测试"},
     )
 

@@ -1,23 +1,30 @@
-"""Commerce writes.  Issue #3: grants and revocations of reading rights."""
+"""Grants and revocations of reading rights."""
 
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from fanwen.commerce.models import Entitlement
+from fanwen.commerce.models import Entitlement, Order
+from fanwen.commerce.services.audit import audit
 
 
 def entitlement_grant(
-    *, user_id: int, document_id: int, source: str = Entitlement.Source.GRANT, note: str = ""
+    *,
+    user_id: int,
+    document_id: int,
+    source: str = Entitlement.Source.GRANT,
+    note: str = "",
+    order: Order | None = None,
 ) -> tuple[Entitlement, bool]:
     """Give a user the whole document.  Returns (entitlement, created); idempotent by constraint."""
     try:
         with transaction.atomic():
-            return (
-                Entitlement.objects.create(user_id=user_id, document_id=document_id, source=source, note=note),
-                True,
+            entitlement = Entitlement.objects.create(
+                user_id=user_id, document_id=document_id, source=source, note=note, order=order
             )
+            audit("commerce.entitlement.granted", order=order, user_id=user_id, document_id=document_id, source=source)
+            return entitlement, True
     except IntegrityError:
         existing = Entitlement.objects.get(user_id=user_id, document_id=document_id, revoked_at__isnull=True)
         return existing, False
@@ -26,6 +33,9 @@ def entitlement_grant(
 def entitlement_revoke(*, user_id: int, document_id: int) -> int:
     """Revoke every active entitlement of the user to the document; returns how many."""
     with transaction.atomic():
-        return Entitlement.objects.filter(
+        count = Entitlement.objects.filter(
             user_id=user_id, document_id=document_id, revoked_at__isnull=True
         ).update(revoked_at=timezone.now())
+        if count:
+            audit("commerce.entitlement.revoked", user_id=user_id, document_id=document_id)
+        return count

@@ -1,4 +1,4 @@
-"""Commerce: entitlements (issue #3); orders, payments, wallet and ledger (issue #4)."""
+"""Reading rights: per-document entitlements and membership periods."""
 
 from __future__ import annotations
 
@@ -25,6 +25,9 @@ class Entitlement(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(max_length=200, blank=True)
+    order = models.ForeignKey(
+        "commerce.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="entitlements"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "阅读权限"
@@ -39,3 +42,22 @@ class Entitlement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}→{self.document_id} ({self.source})"
+
+
+class MembershipPeriod(models.Model):
+    """One paid stretch of membership (VIP).  Active while starts_at <= now < ends_at and
+    not revoked.  A renewal adds a period starting where the last one ends."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership_periods")
+    order = models.OneToOneField("commerce.Order", on_delete=models.PROTECT, related_name="membership_period")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "会员期"
+        indexes = [models.Index(fields=["user", "ends_at"], name="membership_user_end")]
+        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="membership_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.starts_at:%Y-%m-%d} → {self.ends_at:%Y-%m-%d}"

@@ -1,0 +1,28 @@
+"""fanwen ledger check: every transaction balances; every stored balance matches its entries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from fanwen.commerce.models import Account, LedgerTransaction
+from fanwen.commerce.services import ledger_check
+
+
+class Command(BaseCommand):
+    help = "账本检查：每笔凭证借贷平衡，每个账户余额与分录一致"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=["check"])
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        problems = ledger_check()
+        accounts = Account.objects.count()
+        transactions = LedgerTransaction.objects.count()
+        if problems:
+            for problem in problems:
+                self.stderr.write(f"FAIL  {problem.what}")
+            self.stderr.write(f"ledger check failed: {len(problems)} problem(s) in {transactions} transactions")
+            raise SystemExit(1)
+        self.stdout.write(f"ledger ok: {transactions} transactions balance, {accounts} account balances match their entries")

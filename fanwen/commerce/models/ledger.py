@@ -1,0 +1,73 @@
+"""Double-entry ledger.
+
+Every movement is one LedgerTransaction whose entries sum to zero.  Money moves *from*
+an account (negative entry) *to* another (positive entry), so the sum of all balances is
+always zero: clearing accounts go negative by what the outside world has paid in.
+
+Account kinds: ``wallet`` (a user's 余额, never negative — enforced by a CHECK
+constraint), ``author`` (an author's earnings), ``revenue`` (the platform), ``clearing``
+(one per provider: money held at Alipay/WeChat Pay/sandbox), ``promotion`` (staff
+credits), ``suspense`` (payments that found no open order, for staff to settle).
+``Account.balance_fen`` is stored for locking and speed, and ``fanwen ledger check``
+proves it equals the sum of its entries.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Account(models.Model):
+    class Kind(models.TextChoices):
+        WALLET = "wallet", "用户余额"
+        AUTHOR = "author", "作者收益"
+        REVENUE = "revenue", "平台收入"
+        CLEARING = "clearing", "渠道清算"
+        PROMOTION = "promotion", "平台赠送"
+        SUSPENSE = "suspense", "待处理"
+
+    code = models.CharField(max_length=64, unique=True)  # e.g. wallet:12, clearing:alipay
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts")
+    balance_fen = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "账户"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="wallet") | Q(balance_fen__gte=0), name="wallet_never_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class LedgerTransaction(models.Model):
+    kind = models.CharField(max_length=40)  # e.g. order.paid, wallet.credit, refund.done
+    order = models.ForeignKey("commerce.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger")
+    memo = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = verbose_name_plural = "记账凭证"
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind}"
+
+
+class LedgerEntry(models.Model):
+    transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="entries")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    amount_fen = models.BigIntegerField()  # + into the account, - out of it
+
+    class Meta:
+        verbose_name = verbose_name_plural = "分录"
+        constraints = [models.CheckConstraint(condition=~Q(amount_fen=0), name="entry_nonzero")]
+        indexes = [models.Index(fields=["account", "transaction"], name="entry_account_tx")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.amount_fen:+d}"

@@ -1,0 +1,182 @@
+"""Orders and payment attempts are separate (pretix, Saleor).  "Paid" is decided inside
+one locked transaction that also writes the ledger and grants the entitlement."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Plan(models.Model):
+    """A membership plan, configured in the admin (月卡 30 天, 年卡 365 天)."""
+
+    code = models.SlugField("代码", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=40)
+    days = models.PositiveIntegerField("天数")
+    price_fen = models.PositiveIntegerField("价格（分）")
+    active = models.BooleanField("在售", default=True)
+    position = models.IntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["position", "price_fen"]
+        verbose_name = verbose_name_plural = "会员方案"
+        constraints = [models.CheckConstraint(condition=Q(price_fen__gt=0) & Q(days__gt=0), name="plan_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.days} 天）"
+
+
+class Order(models.Model):
+    class Kind(models.TextChoices):
+        DOCUMENT = "document", "文档"
+        PLAN = "plan", "会员"
+        TOPUP = "topup", "充值"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待支付"
+        PAID = "paid", "已支付"
+        REFUNDED = "refunded", "已退款"
+        EXPIRED = "expired", "已过期"
+        CANCELLED = "cancelled", "已取消"
+
+    number = models.CharField("订单号", max_length=32, unique=True)  # out_trade_no
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    document = models.ForeignKey("library.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    amount_fen = models.PositiveIntegerField("金额（分）")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    subject = models.CharField(max_length=200)
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001 (NULL = no key, for the partial unique)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    expires_at = models.DateTimeField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = verbose_name_plural = "订单"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="order_idempotency_key",
+            ),
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="order_amount_positive"),
+            models.CheckConstraint(
+                condition=(Q(kind="document", document__isnull=False, plan__isnull=True)
+                           | Q(kind="plan", plan__isnull=False, document__isnull=True)
+                           | Q(kind="topup", plan__isnull=True, document__isnull=True)),
+                name="order_kind_target",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "-id"], name="order_user_recent")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def amount_yuan(self) -> str:
+        return f"{self.amount_fen // 100}.{self.amount_fen % 100:02d}"
+
+    @property
+    def is_payable(self) -> bool:
+        return self.status == self.Status.PENDING and self.expires_at > timezone.now()
+
+    @property
+    def display_status(self) -> str:
+        if self.status == self.Status.PENDING and self.expires_at <= timezone.now():
+            return self.Status.EXPIRED.label
+        if self.status == self.Status.PAID and self.refunds.filter(status=Refund.Status.PENDING).exists():
+            return "退款中"
+        return self.get_status_display()
+
+
+class Payment(models.Model):
+    """One attempt to pay an order through one method."""
+
+    class Method(models.TextChoices):
+        WALLET = "wallet", "余额"
+        ALIPAY = "alipay", "支付宝"
+        WECHATPAY = "wechatpay", "微信支付"
+        SANDBOX = "sandbox", "沙箱支付"
+
+    class Status(models.TextChoices):
+        CREATED = "created", "待支付"
+        CONFIRMED = "confirmed", "已确认"
+        FAILED = "failed", "失败"
+        REFUNDED = "refunded", "已退款"
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    method = models.CharField(max_length=10, choices=Method.choices)
+    amount_fen = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CREATED)
+    provider_ref = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 trade_no; NULL for wallet
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "支付记录"
+        constraints = [
+            # One confirmed payment per provider transaction, however often it is notified.
+            models.UniqueConstraint(
+                fields=["method", "provider_ref"], condition=Q(provider_ref__isnull=False), name="payment_provider_ref"
+            ),
+            # At most one confirmed wallet payment per order.
+            models.UniqueConstraint(
+                fields=["order"], condition=Q(method="wallet", status="confirmed"), name="payment_one_wallet_per_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.method} {self.status}"
+
+
+class ProviderNotification(models.Model):
+    """Every verified notification, once: UNIQUE(provider, event_id) makes handling idempotent."""
+
+    provider = models.CharField(max_length=12)
+    event_id = models.CharField(max_length=128)
+    out_trade_no = models.CharField(max_length=64)
+    provider_ref = models.CharField(max_length=64)
+    amount_fen = models.BigIntegerField()
+    outcome = models.CharField(max_length=40)
+    received_at = models.DateTimeField(auto_now_add=True)
+    data = models.JSONField(default=dict, blank=True)  # masked
+
+    class Meta:
+        verbose_name = verbose_name_plural = "支付通知"
+        constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="notification_once")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.event_id}"
+
+
+class Refund(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "退款中"
+        DONE = "done", "已退款"
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount_fen = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    out_request_no = models.CharField(max_length=40, unique=True)  # the provider's idempotency key
+    provider_ref = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "退款"
+        constraints = [
+            # One refund per payment: a second request cannot refund twice.
+            models.UniqueConstraint(fields=["payment"], name="refund_one_per_payment"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.out_request_no} {self.status}"

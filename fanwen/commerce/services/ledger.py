@@ -1,0 +1,98 @@
+"""Posting to the double-entry ledger, and checking it.  See models/ledger.py for the model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+
+from fanwen.commerce.models import Account, LedgerEntry, LedgerTransaction, Order
+from fanwen.commerce.services.errors import InsufficientBalance
+
+REVENUE = "revenue:platform"
+PROMOTION = "promotion:platform"
+SUSPENSE = "suspense:platform"
+
+
+def account_get(code: str, kind: str, user_id: int | None = None) -> Account:
+    account = Account.objects.filter(code=code).first()
+    if account is not None:
+        return account
+    try:
+        with transaction.atomic():
+            return Account.objects.create(code=code, kind=kind, user_id=user_id)
+    except IntegrityError:
+        return Account.objects.get(code=code)
+
+
+def wallet_account(user_id: int) -> Account:
+    return account_get(f"wallet:{user_id}", Account.Kind.WALLET, user_id)
+
+
+def author_account(user_id: int) -> Account:
+    return account_get(f"author:{user_id}", Account.Kind.AUTHOR, user_id)
+
+
+def clearing_account(method: str) -> Account:
+    return account_get(f"clearing:{method}", Account.Kind.CLEARING)
+
+
+def platform_account(code: str) -> Account:
+    kind = {REVENUE: Account.Kind.REVENUE, PROMOTION: Account.Kind.PROMOTION, SUSPENSE: Account.Kind.SUSPENSE}[code]
+    return account_get(code, kind)
+
+
+def ledger_post(
+    *, kind: str, movements: list[tuple[Account, int]], order: Order | None = None, memo: str = ""
+) -> LedgerTransaction:
+    """One balanced transaction.  Balances are updated in ascending account id (lock order).
+    A wallet that would go negative is refused by the database constraint as well."""
+    movements = [(a, amt) for a, amt in movements if amt != 0]
+    if not movements or sum(amt for _, amt in movements) != 0:
+        raise ValueError(f"unbalanced ledger transaction {kind}: {[(a.code, amt) for a, amt in movements]}")
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("ledger_post must run inside a transaction")
+    tx = LedgerTransaction.objects.create(kind=kind, order=order, memo=memo[:200])
+    LedgerEntry.objects.bulk_create(LedgerEntry(transaction=tx, account=a, amount_fen=amt) for a, amt in movements)
+    totals: dict[int, int] = {}
+    for account, amount in movements:
+        totals[account.pk] = totals.get(account.pk, 0) + amount
+    for account_id in sorted(totals):
+        try:
+            with transaction.atomic():
+                Account.objects.filter(pk=account_id).update(balance_fen=F("balance_fen") + totals[account_id])
+        except IntegrityError as exc:
+            raise InsufficientBalance("余额不足") from exc
+    return tx
+
+
+@dataclass(frozen=True)
+class LedgerProblem:
+    what: str
+
+
+def ledger_check() -> list[LedgerProblem]:
+    """Every transaction balances; every stored balance equals the sum of its entries;
+    no wallet is negative; all balances together sum to zero."""
+    problems: list[LedgerProblem] = []
+    unbalanced = (
+        LedgerEntry.objects.values("transaction_id").annotate(total=Sum("amount_fen")).exclude(total=0)
+    )
+    for row in unbalanced:
+        problems.append(LedgerProblem(f"transaction #{row['transaction_id']} sums to {row['total']}, not 0"))
+    empty = LedgerTransaction.objects.filter(entries__isnull=True).values_list("pk", flat=True)
+    for pk in empty:
+        problems.append(LedgerProblem(f"transaction #{pk} has no entries"))
+    sums = dict(LedgerEntry.objects.values_list("account_id").annotate(total=Sum("amount_fen")).values_list("account_id", "total"))
+    grand = 0
+    for account in Account.objects.all().order_by("pk"):
+        derived = sums.get(account.pk, 0) or 0
+        grand += account.balance_fen
+        if derived != account.balance_fen:
+            problems.append(LedgerProblem(f"account {account.code}: stored {account.balance_fen}, entries sum to {derived}"))
+        if account.kind == Account.Kind.WALLET and account.balance_fen < 0:
+            problems.append(LedgerProblem(f"wallet {account.code} is negative: {account.balance_fen}"))
+    if grand != 0:
+        problems.append(LedgerProblem(f"all balances sum to {grand}, not 0"))
+    return problems

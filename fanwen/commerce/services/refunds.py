@@ -1,0 +1,146 @@
+"""Refunds by staff.  Money goes back the way it came:
+
+* wallet payments return to the wallet at once, in the same transaction;
+* provider payments are refunded through the provider's refund API.  Until the provider
+  confirms, the refund stays ``pending`` (visible as 退款中) and is retried; it is never
+  marked done on faith.
+
+The reader loses access as soon as staff ask for the refund.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from fanwen.commerce.models import Account, Entitlement, LedgerEntry, MembershipPeriod, Order, Payment, Refund
+from fanwen.commerce.providers import registry
+from fanwen.commerce.providers.base import PaymentProviderError, ProviderRefused, VerifiedNotification
+from fanwen.commerce.services import ledger
+from fanwen.commerce.services.audit import audit
+from fanwen.commerce.services.errors import InsufficientBalance, NotRefundable
+from fanwen.commerce.services.locking import atomic_write, lock_order, lock_payment, lock_refund
+
+log = logging.getLogger("fanwen.commerce")
+
+
+def order_refund(*, order_id: int, actor: Any) -> Refund:
+    refund = _refund_request(order_id=order_id, actor=actor)
+    if refund.status == Refund.Status.PENDING:
+        refund_attempt(refund_id=refund.pk)
+        refund.refresh_from_db()
+    return refund
+
+
+@atomic_write
+def _refund_request(*, order_id: int, actor: Any) -> Refund:
+    order = lock_order(order_id)
+    existing = Refund.objects.filter(order=order).first()
+    if existing is not None:
+        return existing  # asking twice refunds once
+    if order.status != Order.Status.PAID:
+        raise NotRefundable("只有已支付的订单可以退款")
+    payment = order.payments.filter(status=Payment.Status.CONFIRMED).order_by("id").first()
+    if payment is None:
+        raise NotRefundable("订单没有已确认的支付")
+    payment = lock_payment(payment.pk)
+    refund = Refund.objects.create(
+        order=order, payment=payment, amount_fen=payment.amount_fen,
+        out_request_no=f"RF{order.number}", requested_by=actor if getattr(actor, "pk", None) else None,
+    )
+    _revoke_access(order)
+    audit("commerce.refund.requested", actor_id=getattr(actor, "pk", None), order=order, method=payment.method,
+          amount_fen=payment.amount_fen)
+    if payment.method == Payment.Method.WALLET:
+        _refund_complete(refund=refund, order=order, payment=payment, provider_ref="wallet")
+    return refund
+
+
+def _revoke_access(order: Order) -> None:
+    now = timezone.now()
+    if order.kind == Order.Kind.DOCUMENT:
+        Entitlement.objects.filter(order=order, revoked_at__isnull=True).update(revoked_at=now)
+    elif order.kind == Order.Kind.PLAN:
+        MembershipPeriod.objects.filter(order=order, revoked_at__isnull=True).update(revoked_at=now)
+
+
+def _refund_complete(*, refund: Refund, order: Order, payment: Payment, provider_ref: str) -> None:
+    """Reverse the sale's ledger transaction, with the money going back to where it came from."""
+    paid_tx = order.ledger.filter(kind="order.paid").order_by("id").first()
+    if paid_tx is None:
+        raise NotRefundable("找不到这笔订单的记账凭证")
+    entries = list(LedgerEntry.objects.filter(transaction=paid_tx).select_related("account"))
+    movements: list[tuple[Account, int]] = [(e.account, -e.amount_fen) for e in entries]
+    try:
+        ledger.ledger_post(kind="refund.done", movements=movements, order=order, memo=refund.out_request_no)
+    except InsufficientBalance as exc:
+        raise NotRefundable("充值金额已被使用，余额不足以退回") from exc
+    now = timezone.now()
+    refund.status = Refund.Status.DONE
+    refund.provider_ref = provider_ref[:64]
+    refund.done_at = now
+    refund.save(update_fields=["status", "provider_ref", "done_at"])
+    payment.status = Payment.Status.REFUNDED
+    payment.save(update_fields=["status"])
+    order.status = Order.Status.REFUNDED
+    order.refunded_at = now
+    order.save(update_fields=["status", "refunded_at"])
+    audit("commerce.refund.done", order=order, amount_fen=refund.amount_fen, method=payment.method)
+
+
+def refund_attempt(*, refund_id: int) -> str:
+    """Ask the provider (outside any transaction), then record only a verified outcome."""
+    refund = Refund.objects.select_related("order", "payment").get(pk=refund_id)
+    if refund.status == Refund.Status.DONE or refund.payment.method == Payment.Method.WALLET:
+        return refund.status
+    try:
+        provider = registry.get(refund.payment.method)
+        result = provider.refund(
+            out_trade_no=refund.order.number, out_request_no=refund.out_request_no,
+            refund_fen=refund.amount_fen, total_fen=refund.payment.amount_fen, reason="范文库退款",
+        )
+    except (PaymentProviderError, KeyError) as exc:
+        detail = getattr(exc, "detail", "") or str(exc)
+        refused = isinstance(exc, ProviderRefused)
+        log.warning("refund %s %s: %s", refund.out_request_no, "refused" if refused else "unavailable", detail)
+        Refund.objects.filter(pk=refund.pk).update(
+            attempts=refund.attempts + 1, last_error=(("渠道拒绝：" if refused else "渠道暂不可用：") + str(exc))[:300]
+        )
+        return Refund.Status.PENDING
+    Refund.objects.filter(pk=refund.pk).update(attempts=refund.attempts + 1, last_error="")
+    if result.status == "done":
+        _refund_mark_done(refund_id=refund.pk, provider_ref=result.provider_ref)
+        return Refund.Status.DONE
+    return Refund.Status.PENDING
+
+
+@atomic_write
+def _refund_mark_done(*, refund_id: int, provider_ref: str) -> None:
+    refund = Refund.objects.get(pk=refund_id)
+    order = lock_order(refund.order_id)
+    payment = lock_payment(refund.payment_id)
+    refund = lock_refund(refund_id)
+    if refund.status == Refund.Status.DONE:
+        return
+    _refund_complete(refund=refund, order=order, payment=payment, provider_ref=provider_ref)
+
+
+def refunds_retry_pending() -> dict[str, int]:
+    counts = {"done": 0, "pending": 0}
+    for refund_id in Refund.objects.filter(status=Refund.Status.PENDING).values_list("pk", flat=True):
+        counts[refund_attempt(refund_id=refund_id)] += 1
+    return counts
+
+
+def refund_notification_apply(provider_name: str, note: VerifiedNotification) -> str:
+    """A provider's verified word that a refund we asked for went through."""
+    refund = Refund.objects.filter(out_request_no=note.refund_request_no or "").first()
+    if refund is None:
+        return "refund notice for an unknown refund: ignored"
+    if note.trade_status.upper() in ("SUCCESS", "REFUND_SUCCESS"):
+        transaction.on_commit(lambda: _refund_mark_done(refund_id=refund.pk, provider_ref=note.provider_trade_no))
+        return "refund confirmed"
+    return f"refund status {note.trade_status}"
