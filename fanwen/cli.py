@@ -7,6 +7,7 @@ behind, so each command works on a fresh data directory.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 _NO_AUTO_MIGRATE = {"migrate", "makemigrations", "inspect", "help", "version", "--help", "-h", "--version"}
@@ -18,6 +19,7 @@ def main(argv: list[str] | None = None) -> None:
     import django
     from django.core.management import execute_from_command_line
 
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `fanwen search x | head` ends quietly
     command = argv[1] if len(argv) > 1 else "help"
     if command not in _NO_AUTO_MIGRATE:
         django.setup()

@@ -9,6 +9,7 @@ from fanwen.commerce import views_notify
 from fanwen.library import feeds
 from fanwen.library import views as library_views
 from fanwen.library.sitemaps import SITEMAPS
+from fanwen.search import views as search_views
 from fanwen.web.robots import robots_txt
 
 handler400 = "fanwen.web.views.bad_request"
@@ -24,6 +25,7 @@ urlpatterns = [
     path("c/<str:slug>/", library_views.category_detail, name="category"),
     path("c/<str:slug>/feed/", feeds.CategoryFeed(), name="category_feed"),
     path("d/<int:document_id>/", library_views.document_detail, name="document"),
+    path("search/", search_views.search, name="search"),
     path("feed/", feeds.NewDocumentsAtomFeed(), name="feed_atom"),
     path("feed/rss/", feeds.NewDocumentsFeed(), name="feed_rss"),
     path("sitemap.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="django.contrib.sitemaps.views.sitemap"),

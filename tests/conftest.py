@@ -46,3 +46,15 @@ def _fresh_cache() -> object:
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_search_index(settings) -> object:
+    """Each test starts with no search index; tests that search call ``index_sync()``."""
+    import shutil
+
+    from fanwen.search import indexer
+
+    shutil.rmtree(Path(settings.DATA_DIR) / "search", ignore_errors=True)
+    indexer._applied_recently.clear()
+    yield

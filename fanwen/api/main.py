@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
-from fanwen.api import documents, orders, tokens
+from fanwen.api import documents, orders, search, tokens
 
 log = logging.getLogger("fanwen.api")
 
@@ -21,6 +21,7 @@ api = NinjaAPI(
 api.add_router("/", tokens.router)
 api.add_router("/", documents.router)
 api.add_router("/", orders.router)
+api.add_router("/", search.router)
 
 
 @api.exception_handler(HttpError)

@@ -26,7 +26,7 @@ def docx_to_text(data: bytes, *, name: str = "<input>", max_bytes: int = DEFAULT
         raise TooLarge(f"{name}: too large ({len(data)} bytes, limit {max_bytes})")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+    except Exception as exc:  # BadZipFile, ValueError, OSError, NotImplementedError (zip version), ...
         raise CannotDecode(f"{name}: cannot decode (not a valid .docx archive)") from exc
     with archive:
         _check_archive(archive, name)

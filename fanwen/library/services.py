@@ -165,7 +165,9 @@ def document_count_view(*, document_id: int) -> None:
             pending = 1
     if pending >= VIEW_FLUSH_EVERY:
         cache.decr(key, pending)
-        Document.objects.filter(pk=document_id).update(views=F("views") + pending)
+        with transaction.atomic():
+            Document.objects.filter(pk=document_id).update(views=F("views") + pending)
+            index_outbox_record(document_id=document_id)  # keeps "most read" sorting fresh
 
 
 def anonymous_page_key(document_id: int) -> str:

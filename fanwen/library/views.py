@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 
 from fanwen.library import gate, selectors, services
 from fanwen.library.models import Category
+from fanwen.search.selectors import related_documents
 from fanwen.web.caching import vary_on_access
 
 ANONYMOUS_PAGE_TTL = 300
@@ -60,7 +61,10 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
     if request.method == "GET":
         services.document_count_view(document_id=document.pk)
     runs = [(paid, list(group)) for paid, group in groupby(view.blocks, key=lambda b: b.paid)]
-    response = render(request, "library/document.html", {"doc": document, "view": view, "runs": runs})
+    related = related_documents(document_id=document.pk, title=document.title)
+    response = render(
+        request, "library/document.html", {"doc": document, "view": view, "runs": runs, "related": related}
+    )
     response.fanwen_access = view.access  # type: ignore[attr-defined]
     if anonymous:
         # Only pages rendered for an anonymous reader are cached, and only served to one.

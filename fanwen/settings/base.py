@@ -137,6 +137,8 @@ FANWEN_MAX_DOCUMENT_BYTES = env.int("FANWEN_MAX_DOCUMENT_BYTES", default=5 * 102
 # Price for documents with paid blocks when an import names none (yuan; empty = must be given).
 FANWEN_DEFAULT_PRICE_YUAN = env.str("FANWEN_DEFAULT_PRICE_YUAN", default="")
 FANWEN_PAGE_SIZE = 20
+# How stale a web worker's view of the search index may be (the worker commits every second).
+FANWEN_SEARCH_RELOAD_SECONDS = env.float("FANWEN_SEARCH_RELOAD_SECONDS", default=1.0)
 
 LOGGING = {
     "version": 1,

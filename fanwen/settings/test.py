@@ -27,5 +27,6 @@ else:
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["*"]
 MEDIA_ROOT = DATA_DIR / "files"
+FANWEN_SEARCH_RELOAD_SECONDS = 0.0
 if DATABASE_URL.startswith("sqlite"):
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405

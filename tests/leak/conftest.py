@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 
 from fanwen.core.format import parse_text
 from fanwen.library.services import document_import
+from fanwen.search.indexer import index_sync
 
 
 @dataclass
@@ -42,4 +43,5 @@ def planted(db) -> Planted:
     )
     doc = document_import(parsed=parse_text(text), price_fen=500, category_name="泄漏测试", author_id=author.pk)
     free = document_import(parsed=parse_text("完全免费的文档\n没有付费部分的正文。"), category_name="泄漏测试")
+    index_sync()
     return Planted(doc.document_id, free.document_id, canaries, free_marker)

@@ -29,7 +29,9 @@ class CrawlResult:
         """Every body as a reader would see it: HTML-unescaped, JSON-decoded, URL-decoded."""
         out = {}
         for url, body in self.bodies.items():
-            variants = [body, html.unescape(body), unquote(body), self.headers.get(url, "")]
+            # Highlighting can split a word (免费<mark>可见</mark>): also look with tags removed.
+            untagged = html.unescape(re.sub(r"<[^>]{0,200}>", "", body))
+            variants = [body, html.unescape(body), untagged, unquote(body), self.headers.get(url, "")]
             try:
                 variants.append(json.dumps(json.loads(body), ensure_ascii=False))
             except ValueError:

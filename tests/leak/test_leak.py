@@ -32,15 +32,21 @@ def api_urls(client: Client, planted: Planted, canary: str) -> list[str]:
     )
 
 
+def as_query(canary: str) -> str:
+    """The canary as a searcher would type it in full-width forms: it normalises to the same
+    words, so a paid match would be found, while the page's echo of the query is not the canary."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in canary)
+
+
 def extra_urls(client: Client, planted: Planted) -> list[str]:
-    canary = planted.canaries["para"]
+    canary = as_query(planted.canaries["para"])
     return [
         f"/d/{planted.document_id}/",
         f"/d/{planted.free_id}/",
-        f"/search/?q={canary}",
-        f"/search/?q={planted.canaries['heading']}",
+        *(f"/search/?q={as_query(c)}" for c in planted.canaries.values()),
         *api_urls(client, planted, canary),
-        f"/api/v1/search?q={planted.canaries['midline']}",
+        *(f"/api/v1/search?q={as_query(c)}" for c in planted.canaries.values()),
+        f"/search/?q={as_query(planted.free_marker)}",
     ]
 
 
@@ -66,6 +72,8 @@ def assert_crawl_covered(result: CrawlResult, planted: Planted) -> None:
     assert any(u.startswith("/c/") and u.endswith("/feed/") for u in urls), "category feed not reached"
     # The free part is there: the crawl saw the document, only the paid part is cut.
     assert planted.free_marker in result.bodies[f"/d/{planted.document_id}/"]
+    # Search works on the free part (so a miss on the canaries means something).
+    assert planted.free_marker in result.texts()[f"/search/?q={as_query(planted.free_marker)}"]
 
 
 def test_anonymous_reader_sees_no_paid_text(client, planted, caplog):

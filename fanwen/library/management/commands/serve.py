@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
 import sys
+import time
 from typing import Any
 
 from django.conf import settings
@@ -13,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
-    help = "用 granian 启动网站（多进程），启动前迁移数据库并收集静态文件"
+    help = "用 granian 启动网站（多进程）和后台任务进程；启动前迁移数据库并收集静态文件"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -41,4 +44,27 @@ class Command(BaseCommand):
             "fanwen.wsgi:application",
         ]
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings.SETTINGS_MODULE)
-        os.execv(granian, argv)  # noqa: S606
+        fanwen = os.path.join(os.path.dirname(sys.executable), "fanwen")
+        worker = subprocess.Popen([fanwen, "worker"])  # noqa: S603  search indexer, order expiry, refunds
+        server = subprocess.Popen(argv)  # noqa: S603
+        stopping = {"now": False}
+
+        def stop(signum: int, frame: object) -> None:
+            stopping["now"] = True
+            server.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        try:
+            while server.poll() is None:
+                if worker.poll() is not None and not stopping["now"]:
+                    self.stderr.write("worker exited; restarting it")
+                    worker = subprocess.Popen([fanwen, "worker"])  # noqa: S603
+                time.sleep(0.5)
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+        raise SystemExit(server.returncode or 0)
