@@ -31,12 +31,12 @@ run: $(STAMP)
 	$(BIN)/fanwen serve --host $(HOST) --port $(PORT)
 
 test: install
-	$(BIN)/ruff check fanwen tests bench
+	$(BIN)/ruff check fanwen tests $(wildcard bench)
 	$(BIN)/fanwen makemigrations --check --dry-run
 	$(BIN)/pytest -n 2 --dist loadgroup -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check fanwen tests bench
+	$(BIN)/ruff check fanwen tests $(wildcard bench)
 	$(BIN)/mypy fanwen
 
 bench: $(STAMP)

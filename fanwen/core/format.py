@@ -23,7 +23,7 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
 BEGIN = "##paidbegin##"
 END = "##paidend##"
-MARKER_RE = re.compile(r"##paid(begin|end)##", re.IGNORECASE)
+MARKER_RE = re.compile(r"##paid(begin|end)##", re.IGNORECASE | re.ASCII)
 NEWLINE_RE = re.compile(r"\r\n|\r|\n")
 # str.strip() already removes U+3000 and other Unicode spaces; these are not
 # whitespace to Python but are invisible padding in real files.
