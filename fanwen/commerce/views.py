@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -62,14 +63,18 @@ def buy(request: HttpRequest) -> HttpResponse:
         return redirect(document.get_absolute_url())
     if request.method == "POST":
         return _buy_post(request, document, plan, topup_fen)
+    wallet_fen = selectors.wallet_balance_fen(user_id=request.user.pk)
+    amount_fen = document.price_fen if document else plan.price_fen if plan else topup_fen
     return render(
         request,
         "commerce/buy.html",
         {
             "document": document, "plan": plan, "topup_fen": topup_fen,
             "topup_yuan": source.get("topup", ""),
-            "amount_fen": document.price_fen if document else plan.price_fen if plan else topup_fen,
-            "wallet_fen": selectors.wallet_balance_fen(user_id=request.user.pk),
+            "next": source.get("next", ""),
+            "amount_fen": amount_fen,
+            "wallet_fen": wallet_fen,
+            "shortfall_fen": max(100, (amount_fen or 0) - wallet_fen),
             "methods": _methods(), "form_key": uuid.uuid4().hex,
         },
     )
@@ -103,12 +108,15 @@ def _back(document: Any, plan: Any, topup_fen: int | None) -> str:
 
 
 def _pay(request: HttpRequest, order: Order, method: str) -> HttpResponse:
+    back = request.POST.get("next", "")
+    if back.startswith("/buy/") and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        request.session[f"next:{order.number}"] = back  # a top-up made from a checkout returns there
     if order.status == Order.Status.PAID:
         return redirect(f"/orders/{order.number}/")
     if method == "wallet":
         order_pay_with_wallet(order_id=order.pk, user=request.user)
         messages.success(request, f"支付成功（余额支付 ¥{order.amount_yuan}）")
-        return redirect(_after_paid_url(order))
+        return redirect(_after_paid_url(order, request))
     channel = "wap" if method in ("alipay", "sandbox") and _is_phone(request) else ""
     if method == "wechatpay":
         channel = "h5" if _is_phone(request) else "native"
@@ -129,7 +137,9 @@ def _is_phone(request: HttpRequest) -> bool:
     return any(word in agent for word in ("iPhone", "Android", "Mobile"))
 
 
-def _after_paid_url(order: Order) -> str:
+def _after_paid_url(order: Order, request: HttpRequest | None = None) -> str:
+    if request is not None and request.session.get(f"next:{order.number}"):
+        return str(request.session.pop(f"next:{order.number}"))
     if order.kind == Order.Kind.DOCUMENT and order.document_id:
         return f"/d/{order.document_id}/"
     if order.kind == Order.Kind.TOPUP:
@@ -221,7 +231,7 @@ def sandbox_pay(request: HttpRequest, number: str) -> HttpResponse:
     if reply.status == 200 and reply.body == b"success":
         order.refresh_from_db()
         if order.status == Order.Status.PAID:
-            messages.success(request, f"支付成功：{order.subject}")
-            return redirect(_after_paid_url(order))
+            messages.success(request, f"支付成功 · {order.subject}")
+            return redirect(_after_paid_url(order, request))
     messages.error(request, "支付未完成，请重试")
     return redirect(f"/orders/{order.number}/")

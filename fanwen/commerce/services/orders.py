@@ -22,7 +22,7 @@ TOPUP_MAX_FEN = 10_000_00
 
 def order_number() -> str:
     """Unique, sortable, and acceptable to Alipay and WeChat Pay as out_trade_no (≤32, [0-9A-Za-z])."""
-    return f"FW{timezone.now():%Y%m%d%H%M%S}{secrets.token_hex(6).upper()}"
+    return f"FW{timezone.localtime():%Y%m%d%H%M%S}{secrets.token_hex(6).upper()}"
 
 
 def order_create(
