@@ -58,3 +58,22 @@ def _fresh_search_index(settings) -> object:
     shutil.rmtree(Path(settings.DATA_DIR) / "search", ignore_errors=True)
     indexer._applied_recently.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_view_counts() -> object:
+    import time
+
+    from fanwen.library import services
+
+    services._views_pending.clear()
+    services._views_flushed_at = time.monotonic()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_local_pages() -> object:
+    from fanwen.library import views
+
+    views._local_pages.clear()
+    yield
