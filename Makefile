@@ -32,6 +32,7 @@ run: $(STAMP)
 
 test: install
 	$(BIN)/ruff check fanwen tests $(wildcard bench)
+	$(BIN)/mypy fanwen
 	$(BIN)/fanwen makemigrations --check --dry-run
 	$(BIN)/pytest -n 2 --dist loadgroup -q
 

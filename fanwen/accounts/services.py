@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -28,7 +29,7 @@ def user_create(*, username: str, password: str, is_staff: bool = False, validat
     return user
 
 
-def api_token_create(*, user: AbstractBaseUser) -> str:
+def api_token_create(*, user: Any) -> str:
     """Returns the raw token once; only its digest is stored."""
     raw = ApiToken.new_raw()
     ApiToken.objects.create(user=user, digest=ApiToken.digest_of(raw))

@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from fanwen.accounts.forms import LoginForm, SignupForm
 from fanwen.accounts.services import Throttle
 from fanwen.commerce import selectors as commerce_selectors
+from fanwen.web.auth import uid
 
 
 def client_address(request: HttpRequest) -> str:
@@ -72,7 +73,7 @@ def me(request: HttpRequest) -> HttpResponse:
         "accounts/me.html",
         {
             "documents": documents,
-            "wallet_fen": commerce_selectors.wallet_balance_fen(user_id=request.user.pk),
-            "vip_until": commerce_selectors.membership_active_until(user_id=request.user.pk),
+            "wallet_fen": commerce_selectors.wallet_balance_fen(user_id=uid(request)),
+            "vip_until": commerce_selectors.membership_active_until(user_id=uid(request)),
         },
     )

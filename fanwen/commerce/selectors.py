@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q
 from django.utils import timezone
 
@@ -49,7 +51,7 @@ def entitled_document_ids(*, user_id: int, document_ids: list[int]) -> set[int]:
     )
 
 
-def documents_readable_by(*, user: object) -> list:  # type: ignore[type-arg]
+def documents_readable_by(*, user: Any) -> list:  # type: ignore[type-arg]
     """我的文库: documents the user holds an active entitlement to, newest grant first."""
     from fanwen.library.models import Document
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 
 from fanwen.library import selectors
 from fanwen.library.models import Category, Document
@@ -15,7 +15,7 @@ FEED_SIZE = 30
 
 
 class NewDocumentsFeed(Feed):
-    feed_type = Rss201rev2Feed
+    feed_type: type[SyndicationFeed] = Rss201rev2Feed
     title = f"{settings.SITE_NAME} · 最新文档"
     link = "/"
     description = "范文库新上架的文档（免费试读部分）"

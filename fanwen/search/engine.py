@@ -177,5 +177,5 @@ class IndexReader:
             result = searcher.search(query, limit, count=True, offset=offset)
         else:
             result = searcher.search(query, limit, count=True, order_by_field=field, offset=offset, order=tantivy.Order.Desc)
-        cards = [json.loads(searcher.doc(address).get_first("card")) for _, address in result.hits]
-        return int(result.count or 0), cards
+        cards = [json.loads(bytes(searcher.doc(address).get_first("card") or b"{}")) for _, address in result.hits]
+        return int(getattr(result, "count", 0) or 0), cards

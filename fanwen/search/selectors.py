@@ -116,7 +116,7 @@ def related_documents(*, document_id: int, title: str, limit: int = 5) -> list[S
     searcher = index.searcher()
     out = []
     for _, address in searcher.search(query, limit).hits:
-        c = json.loads(searcher.doc(address).get_first("card"))
+        c = json.loads(bytes(searcher.doc(address).get_first("card") or b"{}"))
         out.append(
             SearchHit(id=c["id"], title=c["title"], title_html=c["title"], snippet="", category=c["category"],
                       category_slug=c["category_slug"], chars=c["chars"], price_fen=c["price_fen"],

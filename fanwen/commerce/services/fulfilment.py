@@ -40,6 +40,7 @@ def order_fulfil(*, order: Order, payment: Payment, source: Account) -> None:
     order.paid_at = now
     order.save(update_fields=["status", "paid_at"])
     if order.kind == Order.Kind.DOCUMENT:
+        assert order.document_id is not None
         entitlement_grant(
             user_id=order.user_id, document_id=order.document_id, source=Entitlement.Source.PURCHASE, order=order
         )

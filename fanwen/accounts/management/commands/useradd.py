@@ -26,4 +26,4 @@ class Command(BaseCommand):
             user = user_create(username=options["username"], password=options["password"], is_staff=options["staff"])
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
-        self.stdout.write(f"created {'staff ' if user.is_staff else ''}user {user.get_username()} (#{user.pk})")
+        self.stdout.write(f"created {'staff ' if getattr(user, 'is_staff', False) else ''}user {user.get_username()} (#{user.pk})")
