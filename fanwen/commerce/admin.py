@@ -49,19 +49,24 @@ class PlanAdmin(admin.ModelAdmin):
     list_editable = ("active", "position")
 
 
-class PaymentInline(admin.TabularInline):
-    model = Payment
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
-    readonly_fields = ("method", "amount_fen", "status", "provider_ref", "created_at", "confirmed_at")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
-class RefundInline(PaymentInline):
-    model = Refund  # type: ignore[assignment]
-    readonly_fields = ("amount_fen", "status", "out_request_no", "attempts", "last_error", "created_at", "done_at")
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    readonly_fields: tuple[str, ...] = ("method", "amount_fen", "status", "provider_ref", "created_at", "confirmed_at")
+
+
+class RefundInline(ReadOnlyInline):
+    model = Refund
+    readonly_fields: tuple[str, ...] = (
+        "amount_fen", "status", "out_request_no", "attempts", "last_error", "created_at", "done_at"
+    )
 
 
 @admin.register(Order)
