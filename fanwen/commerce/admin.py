@@ -59,12 +59,12 @@ class ReadOnlyInline(admin.TabularInline):
 
 class PaymentInline(ReadOnlyInline):
     model = Payment
-    readonly_fields: tuple[str, ...] = ("method", "amount_fen", "status", "provider_ref", "created_at", "confirmed_at")
+    readonly_fields = ("method", "amount_fen", "status", "provider_ref", "created_at", "confirmed_at")
 
 
 class RefundInline(ReadOnlyInline):
     model = Refund
-    readonly_fields: tuple[str, ...] = (
+    readonly_fields = (
         "amount_fen", "status", "out_request_no", "attempts", "last_error", "created_at", "done_at"
     )
 
