@@ -8,6 +8,7 @@ from fanwen.commerce import views as commerce_views
 from fanwen.commerce import views_notify
 from fanwen.library import feeds
 from fanwen.library import views as library_views
+from fanwen.library import views_author as author_views
 from fanwen.library.sitemaps import SITEMAPS
 from fanwen.search import views as search_views
 from fanwen.web.robots import robots_txt
@@ -33,6 +34,8 @@ urlpatterns = [
     path("accounts/", include("fanwen.accounts.urls")),
     path("me/", account_views.me, name="me"),
     path("me/orders/", commerce_views.orders_mine, name="orders_mine"),
+    path("me/upload/", author_views.upload, name="upload"),
+    path("me/uploads/", author_views.my_uploads, name="my_uploads"),
     path("me/wallet/", commerce_views.wallet, name="wallet"),
     path("me/earnings/", commerce_views.earnings, name="earnings"),
     path("vip/", commerce_views.vip, name="vip"),

@@ -34,7 +34,7 @@ class DocumentAdmin(admin.ModelAdmin):
     search_fields = ("title", "source_name")
     readonly_fields = ("chars_free", "chars_paid", "sections_free", "sections_paid", "summary", "content_hash",
                        "source_name", "views", "created_at", "updated_at")
-    fields = ("title", "category", "author", "price_fen", "status", *readonly_fields)
+    fields = ("title", "category", "tags", "author", "price_fen", "status", *readonly_fields)
     raw_id_fields = ("author",)
     inlines = [BlockInline]
     actions = ["unpublish", "publish"]

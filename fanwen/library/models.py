@@ -24,6 +24,7 @@ class Category(models.Model):
 class Document(models.Model):
     class Status(models.TextChoices):
         PUBLISHED = "published", "已发布"
+        PENDING = "pending", "待审核"
         UNPUBLISHED = "unpublished", "已下架"
 
     title = models.CharField("标题", max_length=200)
@@ -43,6 +44,7 @@ class Document(models.Model):
     chars_paid = models.PositiveIntegerField("付费字数", default=0)
     sections_free = models.PositiveIntegerField("免费章节数", default=0)
     sections_paid = models.PositiveIntegerField("付费章节数", default=0)
+    tags = models.CharField("标签", max_length=200, blank=True, help_text="以空格或逗号分隔，公开可见")
     # Built from the free blocks only; used for meta tags, feeds and listings.
     summary = models.CharField("摘要", max_length=300, blank=True)
     content_hash = models.CharField(max_length=64, unique=True)
@@ -66,6 +68,10 @@ class Document(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"/d/{self.pk}/"
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t for t in self.tags.replace("，", " ").replace(",", " ").split() if t][:10]
 
     @property
     def has_paid(self) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, Q, QuerySet
 
 from fanwen.library.models import Category, Document
@@ -31,6 +33,16 @@ def document_get_published(*, document_id: int) -> Document | None:
     if not 0 < document_id <= MAX_ID:  # out-of-range ids are "not found", not a database error
         return None
     return documents_published().select_related("author").filter(pk=document_id).first()
+
+
+def document_get_own_unpublished(*, document_id: int, user: Any) -> Document | None:
+    """An author (or staff) previews a document that is pending review or taken down."""
+    if not 0 < document_id <= MAX_ID:
+        return None
+    qs = Document.objects.select_related("category", "author").filter(pk=document_id)
+    if not user.is_staff:
+        qs = qs.filter(author_id=user.pk)
+    return qs.first()
 
 
 def categories_with_counts() -> list[Category]:

@@ -68,6 +68,8 @@ def document_import(
     category_name: str | None = None,
     author_id: int | None = None,
     source_name: str = "",
+    tags: str = "",
+    status: str = Document.Status.PUBLISHED,
 ) -> ImportResult:
     """Store a parsed document in one transaction; the same content again is ``unchanged``."""
     digest = content_hash(parsed)
@@ -105,6 +107,8 @@ def document_import(
                     summary=summary_of(parsed),
                     content_hash=digest,
                     source_name=source_name[-500:],
+                    tags=" ".join(tags.replace("，", " ").replace(",", " ").split())[:200],
+                    status=status,
                 )
         except IntegrityError:
             # Another process stored the same content between our check and insert.
@@ -208,7 +212,12 @@ class FileOutcome:
 
 
 def document_import_path(
-    *, path: Path, price_fen: int | None = None, category_name: str | None = None, author_id: int | None = None
+    *,
+    path: Path,
+    price_fen: int | None = None,
+    category_name: str | None = None,
+    author_id: int | None = None,
+    tags: str = "",
 ) -> FileOutcome:
     """Read and import one file; every failure becomes a one-line reason, never an exception."""
     try:
@@ -219,6 +228,7 @@ def document_import_path(
             category_name=category_name,
             author_id=author_id,
             source_name=path.name,
+            tags=tags,
         )
     except fmt.FormatError as exc:
         return FileOutcome(str(path), "failed", None, exc.reason)

@@ -76,6 +76,9 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
                 services.document_count_view(document_id=document_id)
             return HttpResponse(cached)
     document = selectors.document_get_published(document_id=document_id)
+    if document is None and request.user.is_authenticated:
+        document = selectors.document_get_own_unpublished(document_id=document_id, user=request.user)
+        anonymous = False
     if document is None:
         raise Http404("文档不存在")
     view = gate.gated_view(request.user, document)

@@ -60,12 +60,13 @@ class IndexedDocument:
     has_paid: bool
     created: int  # unix seconds
     views: int
+    tags: str = ""
 
     def to_tantivy(self) -> tantivy.Document:
         doc = tantivy.Document()
         doc.add_unsigned("id", self.id)
         doc.add_text("title", segmented(self.title))
-        doc.add_text("body", segmented(f"{self.category_name}\n{self.free_text}"))
+        doc.add_text("body", segmented(f"{self.category_name} {self.tags}\n{self.free_text}"))
         doc.add_unsigned("category_id", self.category_id)
         doc.add_unsigned("paid", int(self.has_paid))
         doc.add_unsigned("chars", self.chars_total)
@@ -73,7 +74,8 @@ class IndexedDocument:
         doc.add_unsigned("views", self.views)
         card = {
             "id": self.id, "title": self.title, "free": self.free_text[:FREE_TEXT_STORED],
-            "category": self.category_name, "category_slug": self.category_slug, "price_fen": self.price_fen,
+            "category": self.category_name, "category_slug": self.category_slug, "tags": self.tags,
+            "price_fen": self.price_fen,
             "chars": self.chars_total, "chars_free": self.chars_free, "has_paid": self.has_paid,
             "created": self.created, "views": self.views,
         }

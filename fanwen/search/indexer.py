@@ -97,7 +97,7 @@ def indexed_documents(ids: list[int]) -> list[engine.IndexedDocument]:
             engine.IndexedDocument(
                 id=pk, title=d.title, free_text="\n".join(free[pk]),
                 category_id=d.category_id or 0, category_name=d.category.name if d.category else "",
-                category_slug=d.category.slug if d.category else "", price_fen=d.price_fen,
+                category_slug=d.category.slug if d.category else "", tags=d.tags, price_fen=d.price_fen,
                 chars_total=d.chars_total, chars_free=d.chars_free, has_paid=d.has_paid,
                 created=int(d.created_at.timestamp()), views=d.views,
             )

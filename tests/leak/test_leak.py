@@ -145,3 +145,25 @@ def test_pages_with_paid_text_are_never_shared_cacheable(client, planted):
     for url in (f"/d/{planted.document_id}/", f"/api/v1/documents/{planted.document_id}"):
         control = client.get(url)["Cache-Control"]
         assert "private" in control and "no-store" in control, (url, control)
+
+
+def test_documents_awaiting_review_are_invisible_to_others(client, planted):
+    from fanwen.core.format import parse_text
+    from fanwen.library.models import Document
+    from fanwen.library.services import document_import
+    from fanwen.search.indexer import index_sync
+    from tests.leak.conftest import make_canary
+
+    secret = make_canary("pending")
+    author = get_user_model().objects.create_user("uploader", password="uploader-pass-1")
+    document_import(
+        parsed=parse_text(f"待审核的文档\n免费部分也不能公开{secret}"), category_name="泄漏测试",
+        author_id=author.pk, status=Document.Status.PENDING,
+    )
+    index_sync()
+    for who in (None, "reader"):
+        if who:
+            client.force_login(get_user_model().objects.create_user(who, password="reader-pass-1"))
+        result = crawl(client, extra=[*extra_urls(client, planted), f"/search/?q={as_query(secret)}"])
+        leaked = [url for url, text in result.texts().items() if secret in text]
+        assert not leaked, leaked

@@ -22,6 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", type=Path)
         parser.add_argument("--category", help="分类名称")
         parser.add_argument("--price", help="价格（元），含付费内容的文档必须有价格")
+        parser.add_argument("--tags", default="", help="标签，空格或逗号分隔")
         parser.add_argument("--json", action="store_true", help="每个文件输出一行 JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -41,7 +42,9 @@ class Command(BaseCommand):
             counts["failed"] += 1
             progress.advance()
         for path in files:
-            outcome = document_import_path(path=path, price_fen=price_fen, category_name=options["category"])
+            outcome = document_import_path(
+                path=path, price_fen=price_fen, category_name=options["category"], tags=options["tags"]
+            )
             counts[outcome.status] += 1
             if as_json:
                 self._report(True, outcome.as_dict())
