@@ -120,3 +120,51 @@ def test_refund_api_is_staff_only(client):
     staff = api_token_create(user=make_user(is_staff=True))
     response = client.post(f"/api/v1/orders/{order.pk}/refund", HTTP_AUTHORIZATION=f"Bearer {staff}")
     assert response.status_code == 200 and response.json()["status"] == "done"
+
+
+def _sandbox_topup(reader, amount_fen: int) -> Order:
+    from fanwen.commerce.providers import registry
+
+    order = order_create(user=reader, topup_fen=amount_fen)
+    body, headers = registry.sandbox_sign_notification(out_trade_no=order.number, amount_fen=amount_fen)
+    assert notification_handle(provider_name="sandbox", body=body, headers=headers).body == b"success"
+    return order
+
+
+def test_refund_of_a_spent_top_up_is_refused_before_any_money_moves():
+    reader = make_user()
+    topup = _sandbox_topup(reader, 1000)
+    spend = order_create(user=reader, document_id=make_document(price_fen=800).pk)
+    order_pay_with_wallet(order_id=spend.pk, user=reader)
+    with pytest.raises(NotRefundable):
+        order_refund(order_id=topup.pk, actor=make_user(is_staff=True))
+    assert Refund.objects.count() == 0
+    assert Order.objects.get(pk=topup.pk).status == Order.Status.PAID
+    assert selectors.wallet_balance_fen(user_id=reader.pk) == 200
+    assert ledger_check() == []
+
+
+def test_refund_of_an_unspent_top_up_takes_it_out_of_the_wallet():
+    reader = make_user()
+    topup = _sandbox_topup(reader, 1000)
+    refund = order_refund(order_id=topup.pk, actor=make_user(is_staff=True))
+    assert refund.status == Refund.Status.DONE
+    assert selectors.wallet_balance_fen(user_id=reader.pk) == 0
+    from fanwen.commerce.models import Account
+
+    assert Account.objects.get(code="refunding:platform").balance_fen == 0
+    assert Account.objects.get(code="clearing:sandbox").balance_fen == 0
+    assert ledger_check() == []
+
+
+def test_pending_provider_refund_holds_the_money_in_refunding(real_providers, client):
+    from fanwen.commerce.models import Account
+
+    reader = make_user()
+    order = order_create(user=reader, document_id=make_document(price_fen=500, author=make_user()).pk)
+    client.post("/payments/alipay/notify", alipay_notification(order), content_type="application/x-www-form-urlencoded")
+    refund = order_refund(order_id=order.pk, actor=make_user(is_staff=True))
+    assert refund.status == Refund.Status.PENDING
+    assert Account.objects.get(code="refunding:platform").balance_fen == 500
+    assert Account.objects.get(code="revenue:platform").balance_fen + Account.objects.filter(kind="author").get().balance_fen == 0
+    assert ledger_check() == []

@@ -7,7 +7,9 @@ always zero: clearing accounts go negative by what the outside world has paid in
 Account kinds: ``wallet`` (a user's 余额, never negative — enforced by a CHECK
 constraint), ``author`` (an author's earnings), ``revenue`` (the platform), ``clearing``
 (one per provider: money held at Alipay/WeChat Pay/sandbox), ``promotion`` (staff
-credits), ``suspense`` (payments that found no open order, for staff to settle).
+credits), ``suspense`` (payments that found no open order, for staff to settle),
+``refunding`` (money taken back from a sale while the provider has not yet confirmed
+the refund).
 ``Account.balance_fen`` is stored for locking and speed, and ``fanwen ledger check``
 proves it equals the sum of its entries.
 """
@@ -27,6 +29,7 @@ class Account(models.Model):
         CLEARING = "clearing", "渠道清算"
         PROMOTION = "promotion", "平台赠送"
         SUSPENSE = "suspense", "待处理"
+        REFUNDING = "refunding", "退款中"
 
     code = models.CharField(max_length=64, unique=True)  # e.g. wallet:12, clearing:alipay
     kind = models.CharField(max_length=12, choices=Kind.choices)

@@ -13,6 +13,7 @@ from fanwen.commerce.services.errors import InsufficientBalance
 REVENUE = "revenue:platform"
 PROMOTION = "promotion:platform"
 SUSPENSE = "suspense:platform"
+REFUNDING = "refunding:platform"
 
 
 def account_get(code: str, kind: str, user_id: int | None = None) -> Account:
@@ -39,7 +40,12 @@ def clearing_account(method: str) -> Account:
 
 
 def platform_account(code: str) -> Account:
-    kind = {REVENUE: Account.Kind.REVENUE, PROMOTION: Account.Kind.PROMOTION, SUSPENSE: Account.Kind.SUSPENSE}[code]
+    kind = {
+        REVENUE: Account.Kind.REVENUE,
+        PROMOTION: Account.Kind.PROMOTION,
+        SUSPENSE: Account.Kind.SUSPENSE,
+        REFUNDING: Account.Kind.REFUNDING,
+    }[code]
     return account_get(code, kind)
 
 

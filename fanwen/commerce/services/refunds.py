@@ -54,8 +54,14 @@ def _refund_request(*, order_id: int, actor: Any) -> Refund:
     _revoke_access(order)
     audit("commerce.refund.requested", actor_id=getattr(actor, "pk", None), order=order, method=payment.method,
           amount_fen=payment.amount_fen)
-    if payment.method == Payment.Method.WALLET:
-        _refund_complete(refund=refund, order=order, payment=payment, provider_ref="wallet")
+    # Take the money back from where the sale put it, now: into the payer's wallet for
+    # wallet payments (done), or into the refunding account until the provider confirms.
+    # A top-up already spent cannot be taken back: refused before any provider is asked.
+    wallet = payment.method == Payment.Method.WALLET
+    destination = _sale_source(order) if wallet else ledger.platform_account(ledger.REFUNDING)
+    _reverse_sale(order, destination=destination, kind="refund.done" if wallet else "refund.reserved", memo=refund.out_request_no)
+    if wallet:
+        _refund_finish(refund=refund, order=order, payment=payment, provider_ref="wallet")
     return refund
 
 
@@ -67,17 +73,29 @@ def _revoke_access(order: Order) -> None:
         MembershipPeriod.objects.filter(order=order, revoked_at__isnull=True).update(revoked_at=now)
 
 
-def _refund_complete(*, refund: Refund, order: Order, payment: Payment, provider_ref: str) -> None:
-    """Reverse the sale's ledger transaction, with the money going back to where it came from."""
+def _paid_entries(order: Order) -> list[LedgerEntry]:
     paid_tx = order.ledger.filter(kind="order.paid").order_by("id").first()
     if paid_tx is None:
         raise NotRefundable("找不到这笔订单的记账凭证")
-    entries = list(LedgerEntry.objects.filter(transaction=paid_tx).select_related("account"))
-    movements: list[tuple[Account, int]] = [(e.account, -e.amount_fen) for e in entries]
+    return list(LedgerEntry.objects.filter(transaction=paid_tx).select_related("account").order_by("id"))
+
+
+def _sale_source(order: Order) -> Account:
+    """The account the sale's money came from (the negative entry)."""
+    return next(e.account for e in _paid_entries(order) if e.amount_fen < 0)
+
+
+def _reverse_sale(order: Order, *, destination: Account, kind: str, memo: str) -> None:
+    entries = _paid_entries(order)
+    movements: list[tuple[Account, int]] = [(e.account, -e.amount_fen) for e in entries if e.amount_fen > 0]
+    movements.append((destination, sum(e.amount_fen for e in entries if e.amount_fen > 0)))
     try:
-        ledger.ledger_post(kind="refund.done", movements=movements, order=order, memo=refund.out_request_no)
+        ledger.ledger_post(kind=kind, movements=movements, order=order, memo=memo)
     except InsufficientBalance as exc:
         raise NotRefundable("充值金额已被使用，余额不足以退回") from exc
+
+
+def _refund_finish(*, refund: Refund, order: Order, payment: Payment, provider_ref: str) -> None:
     now = timezone.now()
     refund.status = Refund.Status.DONE
     refund.provider_ref = provider_ref[:64]
@@ -125,7 +143,13 @@ def _refund_mark_done(*, refund_id: int, provider_ref: str) -> None:
     refund = lock_refund(refund_id)
     if refund.status == Refund.Status.DONE:
         return
-    _refund_complete(refund=refund, order=order, payment=payment, provider_ref=provider_ref)
+    # The provider has paid the buyer back: the money leaves the refunding account for good.
+    ledger.ledger_post(
+        kind="refund.done", order=order, memo=refund.out_request_no,
+        movements=[(ledger.platform_account(ledger.REFUNDING), -refund.amount_fen),
+                   (ledger.clearing_account(payment.method), refund.amount_fen)],
+    )
+    _refund_finish(refund=refund, order=order, payment=payment, provider_ref=provider_ref)
 
 
 def refunds_retry_pending() -> dict[str, int]:
