@@ -60,14 +60,21 @@ class Throttle:
     def blocked(self) -> bool:
         return any((cache.get(k) or 0) >= THROTTLE_MAX_FAILURES for k in self._keys())
 
-    def failed(self) -> None:
+    def attempt(self) -> bool:
+        """Count this attempt BEFORE checking the password, atomically, so parallel guesses
+        cannot all slip under the limit.  Returns False when the limit is passed."""
+        allowed = True
         for key in self._keys():
             if cache.add(key, 1, THROTTLE_WINDOW_SECONDS):
-                continue
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, THROTTLE_WINDOW_SECONDS)
+                count = 1
+            else:
+                try:
+                    count = cache.incr(key)
+                except ValueError:
+                    cache.set(key, 1, THROTTLE_WINDOW_SECONDS)
+                    count = 1
+            allowed = allowed and count <= THROTTLE_MAX_FAILURES
+        return allowed
 
     def succeeded(self) -> None:
         cache.delete(self._keys()[0])

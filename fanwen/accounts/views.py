@@ -32,17 +32,13 @@ class ThrottledLoginView(auth_views.LoginView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         throttle = Throttle(username=str(request.POST.get("username", "")), address=client_address(request))
-        if throttle.blocked():
+        if not throttle.attempt():
             form = self.get_form()
             form.errors.clear()
-            return self.render_to_response(
-                self.get_context_data(form=form, throttled=True), status=429
-            )
+            return self.render_to_response(self.get_context_data(form=form, throttled=True), status=429)
         response = super().post(request, *args, **kwargs)
         if request.user.is_authenticated:
             throttle.succeeded()
-        else:
-            throttle.failed()
         return response
 
 

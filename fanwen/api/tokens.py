@@ -16,11 +16,10 @@ router = Router(tags=["auth"])
 @router.post("/auth/token", response={200: TokenOut, 401: ErrorOut, 429: ErrorOut}, auth=None, summary="取得 API 令牌")
 def token_create(request: HttpRequest, payload: TokenIn) -> Any:
     throttle = Throttle(username=payload.username, address=str(request.META.get("REMOTE_ADDR", "")))
-    if throttle.blocked():
+    if not throttle.attempt():
         raise HttpError(429, "登录失败次数过多，请 15 分钟后再试")
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
-        throttle.failed()
         raise HttpError(401, "用户名或密码错误")
     throttle.succeeded()
     return {"token": api_token_create(user=user)}

@@ -19,7 +19,7 @@ from fanwen.commerce.models import (
     ProviderNotification,
     Refund,
 )
-from fanwen.commerce.services import CommerceError, order_refund
+from fanwen.commerce.services import CommerceError, order_refund, payment_refund_unmatched
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -90,6 +90,27 @@ class OrderAdmin(ReadOnlyAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return bool(request.user.is_staff) and obj is None  # list + actions, no editing
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ("id", "order", "method", "amount_fen", "status", "held_in_suspense", "provider_ref", "confirmed_at")
+    list_filter = ("method", "status", "held_in_suspense")
+    search_fields = ("order__number", "provider_ref")
+    actions = ["refund_unmatched"]
+
+    @admin.action(description="退还重复支付（待处理账户中的款项，原路退回）")
+    def refund_unmatched(self, request: HttpRequest, queryset: QuerySet[Payment]) -> None:
+        for payment in queryset:
+            try:
+                result = payment_refund_unmatched(payment_id=payment.pk, actor=request.user)
+            except CommerceError as exc:
+                messages.error(request, f"#{payment.pk}: {exc.message}")
+                continue
+            messages.success(request, f"#{payment.pk}: {result.get_status_display()}")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_staff) and obj is None
 
 
 @admin.register(Refund)

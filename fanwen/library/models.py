@@ -62,12 +62,23 @@ class Document(models.Model):
             models.Index(fields=["status", "-views"], name="doc_status_views"),
             models.Index(fields=["category", "status", "-created_at"], name="doc_cat_new"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(chars_paid=0) | models.Q(price_fen__gt=0), name="document_paid_has_price"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
 
     def get_absolute_url(self) -> str:
         return f"/d/{self.pk}/"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.chars_paid > 0 and not 0 < self.price_fen <= 100_000_00:
+            raise ValidationError({"price_fen": "含付费部分的文档，价格须在 0.01 到 100000 元之间"})
 
     @property
     def tag_list(self) -> list[str]:

@@ -46,10 +46,13 @@ def document_get_own_unpublished(*, document_id: int, user: Any) -> Document | N
 
 
 def categories_with_counts() -> list[Category]:
+    """Categories that have published documents, with their counts (empty ones stay hidden)."""
     return list(
         Category.objects.annotate(
             doc_count=Count("documents", filter=Q(documents__status=Document.Status.PUBLISHED))
-        ).order_by("position", "id")
+        )
+        .filter(doc_count__gt=0)
+        .order_by("position", "id")
     )
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.text import slugify
 
 from fanwen.core import format as fmt
@@ -23,6 +23,7 @@ from fanwen.search.models import IndexOutbox
 from fanwen.search.services import index_outbox_record
 
 SUMMARY_CHARS = 120
+MAX_PRICE_FEN = 100_000_00  # 100,000 yuan
 
 
 class ImportRefused(Exception):
@@ -39,16 +40,27 @@ class ImportResult:
     document_id: int
 
 
-def content_hash(parsed: fmt.Document) -> str:
-    """Of the canonical form, so a GB18030/CRLF copy of a UTF-8 file is the same document."""
-    return hashlib.sha256(fmt.serialise(parsed).encode("utf-8")).hexdigest()
+def content_hash(parsed: fmt.Document, *, author_id: int | None = None) -> str:
+    """Of the canonical form, so a GB18030/CRLF copy of a UTF-8 file is the same document.
+
+    An author's uploads are deduplicated among that author's own documents only: a global
+    "already exists" answer would let anyone confirm a guess of another document's paid part."""
+    prefix = f"author:{author_id}\n" if author_id is not None else ""
+    return hashlib.sha256((prefix + fmt.serialise(parsed)).encode("utf-8")).hexdigest()
 
 
 def category_get_or_create(*, name: str) -> Category:
-    name = name.strip()
-    slug = slugify(name, allow_unicode=True) or hashlib.sha1(name.encode()).hexdigest()[:10]  # noqa: S324
-    category, _ = Category.objects.get_or_create(name=name, defaults={"slug": slug})
-    return category
+    """By name, else by slug ("Report" and "report" are one category); races settled by the constraints."""
+    name = " ".join(name.split())[:50]
+    slug = slugify(name, allow_unicode=True)[:60] or hashlib.sha1(name.encode()).hexdigest()[:10]  # noqa: S324
+    found = Category.objects.filter(Q(name=name) | Q(slug=slug)).order_by("id").first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return Category.objects.create(name=name, slug=slug)
+    except IntegrityError:
+        return Category.objects.filter(Q(name=name) | Q(slug=slug)).order_by("id").first() or Category.objects.get(name=name)
 
 
 def default_price_fen() -> int | None:
@@ -72,13 +84,15 @@ def document_import(
     status: str = Document.Status.PUBLISHED,
 ) -> ImportResult:
     """Store a parsed document in one transaction; the same content again is ``unchanged``."""
-    digest = content_hash(parsed)
+    digest = content_hash(parsed, author_id=author_id)
     if parsed.has_paid:
         price_fen = price_fen if price_fen is not None else default_price_fen()
         if price_fen is None:
             raise ImportRefused("the document has a paid part but no price: give --price or set FANWEN_DEFAULT_PRICE_YUAN")
         if price_fen <= 0:
             raise ImportRefused("a document with a paid part needs a price above zero")
+        if price_fen > MAX_PRICE_FEN:
+            raise ImportRefused(f"price too high: at most {MAX_PRICE_FEN // 100} yuan")
     else:
         price_fen = 0
 

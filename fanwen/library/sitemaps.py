@@ -23,7 +23,7 @@ class CategorySitemap(Sitemap):
     changefreq = "daily"
 
     def items(self):  # type: ignore[no-untyped-def]
-        return Category.objects.order_by("id")
+        return Category.objects.filter(documents__status=Document.Status.PUBLISHED).distinct().order_by("id")
 
     def location(self, item: Category) -> str:
         return f"/c/{item.slug}/"

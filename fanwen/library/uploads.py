@@ -11,6 +11,7 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 
 from fanwen.core.money import BadAmount, yuan_to_fen
 from fanwen.core.reader import SUPPORTED_SUFFIXES
+from fanwen.library.models import Category
 
 
 class LimitedUploadHandler(FileUploadHandler):
@@ -36,7 +37,10 @@ class LimitedUploadHandler(FileUploadHandler):
 
 class UploadForm(forms.Form):
     file = forms.FileField(label="文件", help_text="支持 .txt .md .docx；第一行为标题；用 ##paidbegin## 标出付费部分")
-    category = forms.CharField(label="分类", max_length=50, required=False)
+    category = forms.ModelChoiceField(
+        label="分类", queryset=Category.objects.order_by("position", "id"), required=False, empty_label="（请选择）",
+        to_field_name="slug",
+    )
     price = forms.CharField(label="价格（元）", max_length=12, required=False, help_text="含付费部分时必填，如 5.00")
     tags = forms.CharField(label="标签", max_length=200, required=False, help_text="空格或逗号分隔")
 

@@ -36,7 +36,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         result = document_import(
             parsed=parsed,
             price_fen=form.cleaned_data["price"],
-            category_name=form.cleaned_data["category"] or None,
+            category_name=form.cleaned_data["category"].name if form.cleaned_data["category"] else None,
             author_id=uid(request),
             source_name=upload.name,
             tags=form.cleaned_data["tags"],

@@ -50,9 +50,13 @@ class RejectNulMiddleware:
     def _has_nul(request: HttpRequest) -> bool:
         if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
             return True
+        if any("\x00" in value for value in request.COOKIES.values()):
+            return True
+        if any(key.startswith("HTTP_") and "\x00" in str(value) for key, value in request.META.items()):
+            return True
         if request.method not in ("POST", "PUT", "PATCH"):
             return False
-        if request.content_type == "multipart/form-data":
+        if request.content_type == "multipart/form-data" and not request.path.startswith("/api/"):
             return any("\x00" in value for _, values in request.POST.lists() for value in values)
         body = request.body
         return b"\x00" in body or b"\\u0000" in body or b"%00" in body

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from fanwen.library.models import Document
+from fanwen.library.models import Category, Document
 from fanwen.library.services import document_set_status
 from fanwen.search.indexer import index_sync
 from fanwen.search.selectors import search_documents
@@ -20,13 +20,14 @@ GOOD = "作者上传的心得体会\n免费的开头，讲乡村振兴。\n##pai
 
 @pytest.fixture
 def author(client):
+    Category.objects.create(name="心得体会", slug="xinde")
     user = get_user_model().objects.create_user("writer", password="writer-pass-1")
     client.force_login(user)
     return user
 
 
 def post(client, content: bytes, name: str = "a.txt", **fields):
-    data = {"file": SimpleUploadedFile(name, content), "price": "3", "category": "心得体会", "tags": "乡村振兴, 心得"}
+    data = {"file": SimpleUploadedFile(name, content), "price": "3", "category": "xinde", "tags": "乡村振兴, 心得"}
     data.update(fields)
     return client.post("/me/upload/", data)
 
@@ -95,3 +96,20 @@ def test_upload_needs_login_and_csrf(client):
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(get_user_model().objects.create_user("w2", password="w2-pass-123"))
     assert strict.post("/me/upload/", {"file": SimpleUploadedFile("a.txt", GOOD), "price": "3"}).status_code == 403
+
+
+def test_uploads_cannot_confirm_a_guess_of_someone_elses_paid_part(client, author):
+    from fanwen.core.format import parse_text
+    from fanwen.library.services import document_import
+
+    document_import(parsed=parse_text(GOOD.decode()), price_fen=300)  # someone else's document
+    response = post(client, GOOD)  # the exact same content, guessed
+    assert response.status_code == 302
+    assert "审核通过后即可公开" in client.get("/me/uploads/").content.decode()
+    assert Document.objects.filter(author=author).count() == 1  # stored for review, like any new upload
+
+
+def test_authors_cannot_create_public_categories(client, author):
+    response = post(client, GOOD, category="免费领取加微信")
+    assert response.status_code == 400
+    assert "免费领取加微信" not in client.get("/").content.decode()

@@ -114,6 +114,9 @@ class Payment(models.Model):
     amount_fen = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.CREATED)
     provider_ref = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 trade_no; NULL for wallet
+    # A second payment for an order that was already settled: its money waits in suspense
+    # until staff return it (commerce.services.refunds.payment_refund_unmatched).
+    held_in_suspense = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
 
@@ -164,6 +167,9 @@ class Refund(models.Model):
     amount_fen = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     out_request_no = models.CharField(max_length=40, unique=True)  # the provider's idempotency key
+    # True: the order's sale is reversed (access revoked, order refunded).  False: a second,
+    # unmatched payment held in suspense is returned; the order stays as it is.
+    reverses_sale = models.BooleanField(default=True)
     provider_ref = models.CharField(max_length=64, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)

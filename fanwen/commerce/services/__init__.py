@@ -5,7 +5,12 @@ from fanwen.commerce.services.errors import CommerceError
 from fanwen.commerce.services.ledger import ledger_check
 from fanwen.commerce.services.orders import order_create, orders_expire_stale
 from fanwen.commerce.services.payments import notification_handle, order_pay_with_wallet, payment_start
-from fanwen.commerce.services.refunds import order_refund, refund_attempt, refunds_retry_pending
+from fanwen.commerce.services.refunds import (
+    order_refund,
+    payment_refund_unmatched,
+    refund_attempt,
+    refunds_retry_pending,
+)
 from fanwen.commerce.services.wallet import wallet_credit
 
 __all__ = [
@@ -18,6 +23,7 @@ __all__ = [
     "order_pay_with_wallet",
     "order_refund",
     "orders_expire_stale",
+    "payment_refund_unmatched",
     "payment_start",
     "refund_attempt",
     "refunds_retry_pending",

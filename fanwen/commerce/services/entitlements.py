@@ -17,7 +17,12 @@ def entitlement_grant(
     note: str = "",
     order: Order | None = None,
 ) -> tuple[Entitlement, bool]:
-    """Give a user the whole document.  Returns (entitlement, created); idempotent by constraint."""
+    """Give a user the whole document.  Returns (entitlement, created); idempotent by constraint.
+    An expired but unrevoked entitlement is retired first, so it cannot stand in for this one."""
+    now = timezone.now()
+    Entitlement.objects.filter(
+        user_id=user_id, document_id=document_id, revoked_at__isnull=True, expires_at__lte=now
+    ).update(revoked_at=now)
     try:
         with transaction.atomic():
             entitlement = Entitlement.objects.create(

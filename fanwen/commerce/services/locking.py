@@ -59,6 +59,17 @@ def busy_as_domain_error() -> Iterator[None]:
         raise
 
 
+def busy_safe(func: Callable[P, R]) -> Callable[P, R]:
+    """A lock timeout inside ``func`` reaches the caller as ``Busy``, not a database error."""
+
+    @wraps(func)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+        with busy_as_domain_error():
+            return func(*args, **kwargs)
+
+    return wrapped
+
+
 def atomic_write(func: Callable[P, R]) -> Callable[P, R]:
     """Run a service in one transaction; a lock timeout reaches the caller as ``Busy``."""
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from fanwen.commerce.models import Order, Plan
 from fanwen.commerce.services.audit import audit
 from fanwen.commerce.services.errors import AlreadyOwned, CommerceError, IdempotencyConflict, NotFound
+from fanwen.commerce.services.locking import busy_safe
 from fanwen.library import gate
 from fanwen.library.models import Document
 
@@ -25,6 +26,7 @@ def order_number() -> str:
     return f"FW{timezone.localtime():%Y%m%d%H%M%S}{secrets.token_hex(6).upper()}"
 
 
+@busy_safe
 def order_create(
     *,
     user: Any,
@@ -84,6 +86,8 @@ def _order_fields(*, user: Any, document_id: int | None, plan_code: str | None, 
             raise NotFound("文档不存在")
         if not document.has_paid:
             raise AlreadyOwned("这篇文档免费，无需购买")
+        if document.price_fen <= 0:
+            raise CommerceError("这篇文档暂未定价，暂时无法购买")
         if gate.can_read_full(user, document):
             raise AlreadyOwned("您已可以阅读这篇文档的全文")
         return {

@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from fanwen.commerce.models import Order, Payment, ProviderNotification
+from fanwen.commerce.models import Entitlement, Order, Payment, ProviderNotification
 from fanwen.commerce.providers import registry
 from fanwen.commerce.providers.base import (
     HttpReply,
@@ -22,6 +23,7 @@ from fanwen.commerce.providers.base import (
 from fanwen.commerce.services import ledger
 from fanwen.commerce.services.audit import audit
 from fanwen.commerce.services.errors import (
+    AlreadyOwned,
     AlreadyPaid,
     Busy,
     CommerceError,
@@ -61,6 +63,8 @@ def order_pay_with_wallet(*, order_id: int, user: Any) -> Order:
     _check_payable(order, user)
     if order.kind == Order.Kind.TOPUP:
         raise CommerceError("充值订单不能用余额支付")
+    if order.kind == Order.Kind.DOCUMENT and already_owns(order):
+        raise AlreadyOwned("您已拥有这篇文档，无需重复购买")
     wallet = lock_accounts([ledger.wallet_account(user.pk).pk])
     account = next(iter(wallet.values()))
     if account.balance_fen < order.amount_fen:
@@ -103,6 +107,16 @@ def payment_start(
         raise PaymentUnavailable(exc.user_message) from exc
     except ValueError as exc:
         raise CommerceError("该支付方式不支持这笔订单") from exc
+
+
+def already_owns(order: Order) -> bool:
+    """The buyer already holds this document through another order or a grant (not a membership:
+    paying for a document while a member buys it for good)."""
+    if order.document_id is None:
+        return False
+    return Entitlement.objects.filter(
+        user_id=order.user_id, document_id=order.document_id, revoked_at__isnull=True
+    ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())).exists()
 
 
 class NotificationMismatch(Exception):
@@ -171,10 +185,13 @@ def _apply(provider_name: str, note: VerifiedNotification) -> str:
     except IntegrityError:
         return "already applied"  # the same trade, notified under another event id
     source = ledger.clearing_account(provider_name)
-    if order.status == Order.Status.PAID or order.status == Order.Status.REFUNDED:
+    if order.status in (Order.Status.PAID, Order.Status.REFUNDED) or (
+        order.kind == Order.Kind.DOCUMENT and already_owns(order)
+    ):
         # Paid twice (e.g. wallet and Alipay): keep the money visible for staff to refund.
+        Payment.objects.filter(pk=payment.pk).update(held_in_suspense=True)
         ledger.ledger_post(
-            kind="payment.unmatched", order=order, memo=order.number,
+            kind="payment.unmatched", order=order, memo=f"{order.number} {payment.pk}",
             movements=[(source, -note.amount_fen), (ledger.platform_account(ledger.SUSPENSE), note.amount_fen)],
         )
         audit("commerce.payment.unmatched", order=order, provider=provider_name, provider_ref=note.provider_trade_no)

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from fanwen.commerce.models import Account, Entitlement, LedgerEntry, MembershipPeriod, Order, Payment, Refund
 from fanwen.commerce.providers import registry
-from fanwen.commerce.providers.base import PaymentProviderError, ProviderRefused, VerifiedNotification
+from fanwen.commerce.providers.base import ProviderRefused, VerifiedNotification
 from fanwen.commerce.services import ledger
 from fanwen.commerce.services.audit import audit
 from fanwen.commerce.services.errors import InsufficientBalance, NotRefundable
@@ -43,7 +43,7 @@ def _refund_request(*, order_id: int, actor: Any) -> Refund:
         return existing  # asking twice refunds once
     if order.status != Order.Status.PAID:
         raise NotRefundable("只有已支付的订单可以退款")
-    payment = order.payments.filter(status=Payment.Status.CONFIRMED).order_by("id").first()
+    payment = order.payments.filter(status=Payment.Status.CONFIRMED, held_in_suspense=False).order_by("id").first()
     if payment is None:
         raise NotRefundable("订单没有已确认的支付")
     payment = lock_payment(payment.pk)
@@ -62,6 +62,43 @@ def _refund_request(*, order_id: int, actor: Any) -> Refund:
     _reverse_sale(order, destination=destination, kind="refund.done" if wallet else "refund.reserved", memo=refund.out_request_no)
     if wallet:
         _refund_finish(refund=refund, order=order, payment=payment, provider_ref="wallet")
+    return refund
+
+
+def payment_refund_unmatched(*, payment_id: int, actor: Any) -> Refund:
+    """Return a payment held in suspense (a second payment for a settled order) to the payer
+    through its provider.  The order and the reader's access are untouched."""
+    refund = _unmatched_refund_request(payment_id=payment_id, actor=actor)
+    if refund.status == Refund.Status.PENDING:
+        refund_attempt(refund_id=refund.pk)
+        refund.refresh_from_db()
+    return refund
+
+
+@atomic_write
+def _unmatched_refund_request(*, payment_id: int, actor: Any) -> Refund:
+    found = Payment.objects.filter(pk=payment_id).values_list("order_id", flat=True).first()
+    if found is None:
+        raise NotRefundable("支付记录不存在")
+    order = lock_order(found)
+    payment = lock_payment(payment_id)
+    existing = Refund.objects.filter(payment=payment).first()
+    if existing is not None:
+        return existing
+    if not payment.held_in_suspense or payment.status != Payment.Status.CONFIRMED:
+        raise NotRefundable("这笔支付不是待处理的重复支付")
+    refund = Refund.objects.create(
+        order=order, payment=payment, amount_fen=payment.amount_fen, reverses_sale=False,
+        out_request_no=f"RU{payment.pk}X{order.number}"[:40],
+        requested_by=actor if getattr(actor, "pk", None) else None,
+    )
+    ledger.ledger_post(
+        kind="refund.reserved", order=order, memo=refund.out_request_no,
+        movements=[(ledger.platform_account(ledger.SUSPENSE), -payment.amount_fen),
+                   (ledger.platform_account(ledger.REFUNDING), payment.amount_fen)],
+    )
+    audit("commerce.refund.requested", actor_id=getattr(actor, "pk", None), order=order, method=payment.method,
+          amount_fen=payment.amount_fen, unmatched=True)
     return refund
 
 
@@ -103,9 +140,10 @@ def _refund_finish(*, refund: Refund, order: Order, payment: Payment, provider_r
     refund.save(update_fields=["status", "provider_ref", "done_at"])
     payment.status = Payment.Status.REFUNDED
     payment.save(update_fields=["status"])
-    order.status = Order.Status.REFUNDED
-    order.refunded_at = now
-    order.save(update_fields=["status", "refunded_at"])
+    if refund.reverses_sale:
+        order.status = Order.Status.REFUNDED
+        order.refunded_at = now
+        order.save(update_fields=["status", "refunded_at"])
     audit("commerce.refund.done", order=order, amount_fen=refund.amount_fen, method=payment.method)
 
 
@@ -120,7 +158,7 @@ def refund_attempt(*, refund_id: int) -> str:
             out_trade_no=refund.order.number, out_request_no=refund.out_request_no,
             refund_fen=refund.amount_fen, total_fen=refund.payment.amount_fen, reason="范文库退款",
         )
-    except (PaymentProviderError, KeyError) as exc:
+    except Exception as exc:  # an unreachable, refusing or misconfigured provider: stays pending, visibly
         detail = getattr(exc, "detail", "") or str(exc)
         refused = isinstance(exc, ProviderRefused)
         log.warning("refund %s %s: %s", refund.out_request_no, "refused" if refused else "unavailable", detail)
@@ -155,14 +193,18 @@ def _refund_mark_done(*, refund_id: int, provider_ref: str) -> None:
 def refunds_retry_pending() -> dict[str, int]:
     counts = {"done": 0, "pending": 0}
     for refund_id in Refund.objects.filter(status=Refund.Status.PENDING).values_list("pk", flat=True):
-        counts[refund_attempt(refund_id=refund_id)] += 1
+        try:
+            counts[refund_attempt(refund_id=refund_id)] += 1
+        except Exception:  # one broken refund must not stop the others
+            log.exception("refund %s could not be completed", refund_id)
+            counts["pending"] += 1
     return counts
 
 
 def refund_notification_apply(provider_name: str, note: VerifiedNotification) -> str:
     """A provider's verified word that a refund we asked for went through."""
-    refund = Refund.objects.filter(out_request_no=note.refund_request_no or "").first()
-    if refund is None:
+    refund = Refund.objects.select_related("payment", "order").filter(out_request_no=note.refund_request_no or "").first()
+    if refund is None or refund.payment.method != provider_name or refund.order.number != note.out_trade_no:
         return "refund notice for an unknown refund: ignored"
     if note.trade_status.upper() in ("SUCCESS", "REFUND_SUCCESS"):
         transaction.on_commit(lambda: _refund_mark_done(refund_id=refund.pk, provider_ref=note.provider_trade_no))
