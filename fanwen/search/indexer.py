@@ -26,10 +26,12 @@ from pathlib import Path
 
 import tantivy
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Max, Q
 from django.utils import timezone
 
 from fanwen.library.models import Block, Document
+from fanwen.library.services import anonymous_page_key
 from fanwen.search import engine
 from fanwen.search.models import IndexOutbox
 
@@ -144,6 +146,9 @@ def index_sync(*, limit: int = 5000) -> int:
                 writer.add_document(doc.to_tantivy())
         writer.commit()
         writer.wait_merging_threads()
+        # A reader may have re-cached a changed document's anonymous page between the change
+        # and its commit; clearing again here bounds that to about a second.
+        cache.delete_many([anonymous_page_key(doc_id) for doc_id in ids])
         write_state(max(last, rows[-1][0]))
         _applied_recently.update(pk for pk, _ in rows)
         if len(_applied_recently) > 100_000:
