@@ -10,39 +10,54 @@ import unicodedata
 
 from fanwen.core.segment import _t2s
 
+_FULL_WIDTH = {0xFF01 + i: 0x21 + i for i in range(0x5E)} | {0x3000: 0x20}
 SNIPPET_CHARS = 110
 LEAD_CHARS = 24
 
 
-def _fold(text: str) -> str:
-    """Per-character folding that keeps positions: NFKC (when it stays one character), lower, t2s."""
-    chars = []
-    for ch in text:
-        folded = unicodedata.normalize("NFKC", ch).lower()
-        chars.append(folded if len(folded) == 1 else ch.lower())
-    joined = "".join(chars)
+def fold(text: str) -> str:
+    """Folding that keeps positions: NFKC (where it keeps one character), lower case, t2s."""
+    narrowed = text.translate(_FULL_WIDTH)  # what NFKC does to full-width forms, one char each
+    if unicodedata.is_normalized("NFKC", narrowed):  # the usual case: a quick table check in C
+        whole = narrowed.lower()
+    else:
+        whole = unicodedata.normalize("NFKC", text).lower()
+    if len(whole) == len(text):
+        joined = whole
+    else:
+        chars = []
+        for ch in text:
+            folded = unicodedata.normalize("NFKC", ch).lower()
+            chars.append(folded if len(folded) == 1 else ch.lower())
+        joined = "".join(chars)
     converted = _t2s().convert(joined)
     return converted if len(converted) == len(joined) else joined
 
 
 def _spans(folded: str, terms: list[str]) -> list[tuple[int, int]]:
+    """Non-overlapping occurrences, longest terms first."""
     spans: list[tuple[int, int]] = []
+    taken = bytearray(len(folded))
     for term in sorted(set(terms), key=len, reverse=True):
         start = folded.find(term)
         while start != -1:
             end = start + len(term)
-            if not any(s < end and start < e for s, e in spans):
+            if not any(taken[start:end]):
                 spans.append((start, end))
+                taken[start:end] = b"\x01" * (end - start)
             start = folded.find(term, end)
     return sorted(spans)
 
 
-def snippet_html(text: str, terms: list[str], *, size: int = SNIPPET_CHARS, phrase: str = "") -> str:
+def snippet_html(
+    text: str, terms: list[str], *, size: int = SNIPPET_CHARS, phrase: str = "", folded: str | None = None
+) -> str:
     """HTML-escaped window of ``text`` with ``<mark>`` around each occurrence of ``terms``
     (already normalised, as produced by ``segment.tokens``).  The window is centred on the
-    whole ``phrase`` when it occurs, else on the most terms.  No match: the opening."""
-    text = " ".join(text.split())
-    folded = _fold(text)
+    whole ``phrase`` when it occurs, else on the most terms.  No match: the opening.
+    ``folded`` is ``fold(text)`` computed ahead (at indexing time) to save the work here."""
+    text = " ".join(text.split())  # callers passing ``folded`` must pass text already joined like this
+    folded = folded if folded is not None and len(folded) == len(text) else fold(text)
     spans = _spans(folded, [t for t in terms if t.strip()])
     at = folded.find(phrase) if phrase else -1
     if at >= 0 and spans:

@@ -21,6 +21,7 @@ from typing import Any
 import tantivy
 
 from fanwen.core.segment import segmented
+from fanwen.core.snippet import fold
 
 SCHEMA_VERSION = 1
 TITLE_BOOST = 3.0
@@ -72,8 +73,9 @@ class IndexedDocument:
         doc.add_unsigned("chars", self.chars_total)
         doc.add_unsigned("created", self.created)
         doc.add_unsigned("views", self.views)
+        free = " ".join(self.free_text[:FREE_TEXT_STORED].split())
         card = {
-            "id": self.id, "title": self.title, "free": self.free_text[:FREE_TEXT_STORED],
+            "id": self.id, "title": self.title, "free": free, "free_folded": fold(free),
             "category": self.category_name, "category_slug": self.category_slug, "tags": self.tags,
             "price_fen": self.price_fen,
             "chars": self.chars_total, "chars_free": self.chars_free, "has_paid": self.has_paid,

@@ -90,7 +90,9 @@ def search_documents(
     hits = [
         SearchHit(
             id=c["id"], title=c["title"], title_html=mark_safe(snippet_html(c["title"], words, size=200)),  # noqa: S308
-            snippet=mark_safe(snippet_html(c["free"], words, phrase=phrase)),  # noqa: S308 (escaped by snippet_html)
+            snippet=mark_safe(  # noqa: S308 (escaped by snippet_html)
+                snippet_html(c["free"], words, phrase=phrase, folded=c.get("free_folded"))
+            ),
             category=c["category"], category_slug=c["category_slug"], chars=c["chars"], price_fen=c["price_fen"],
             has_paid=c["has_paid"], views=c["views"], created=c["created"],
         )
