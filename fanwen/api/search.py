@@ -33,6 +33,7 @@ class HitOut(Schema):
 
 class SearchOut(Schema):
     total: int
+    approximate: bool
     page: int
     notices: list[str]
     results: list[HitOut]
@@ -46,6 +47,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
     )
     return {
         "total": result.total,
+        "approximate": result.approximate,
         "page": result.page,
         "notices": result.notices,
         "results": [

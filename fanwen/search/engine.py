@@ -23,11 +23,13 @@ import tantivy
 from fanwen.core.segment import segmented
 from fanwen.core.snippet import fold
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the body field also holds the title's words
 TITLE_BOOST = 3.0
 MAX_QUERY_TOKENS = 16
 FREE_TEXT_STORED = 1500  # characters of free text kept for snippets
-NO_CATEGORY = 2**64 - 1  # a category id no document has: an unknown category filter matches nothing
+NO_CATEGORY = 2**64 - 1
+# A word in more than this share of documents barely tells them apart (BM25's IDF ≈ 0).
+COMMON_FRACTION = 0.2  # a category id no document has: an unknown category filter matches nothing
 
 
 def build_schema() -> tantivy.Schema:
@@ -67,7 +69,9 @@ class IndexedDocument:
         doc = tantivy.Document()
         doc.add_unsigned("id", self.id)
         doc.add_text("title", segmented(self.title))
-        doc.add_text("body", segmented(f"{self.category_name} {self.tags}\n{self.free_text}"))
+        # The body holds every searchable word (title included), so one field decides a match;
+        # the title field exists to boost titles.
+        doc.add_text("body", segmented(f"{self.title}\n{self.category_name} {self.tags}\n{self.free_text}"))
         doc.add_unsigned("category_id", self.category_id)
         doc.add_unsigned("paid", int(self.has_paid))
         doc.add_unsigned("chars", self.chars_total)
@@ -107,18 +111,23 @@ class Filters:
 SORTS = {"relevance": None, "newest": "created", "views": "views"}
 
 
-def build_query(tokens: list[str], filters: Filters) -> tantivy.Query:
+def query_words(tokens: list[str]) -> list[str]:
+    """Distinct tokens without search-mode sub-words: 解放思想 already implies 解放 and 思想 in
+    any document indexed with the same segmenter, so requiring them too only costs time."""
+    distinct = list(dict.fromkeys(tokens))
+    return [t for t in distinct if not any(t != other and t in other for other in distinct)][:MAX_QUERY_TOKENS]
+
+
+def build_query(tokens: list[str], filters: Filters, *, optional: tuple[str, ...] = ()) -> tantivy.Query:
+    """Documents whose body holds every token, ranked by BM25 with title matches boosted.
+    ``optional`` (very common) tokens are not required and count only through the title."""
     Q, Occur = tantivy.Query, tantivy.Occur
     clauses: list[tuple[Any, Any]] = []
-    for token in list(dict.fromkeys(tokens))[:MAX_QUERY_TOKENS]:
-        either = Q.boolean_query(
-            [
-                (Occur.Should, Q.boost_query(Q.term_query(SCHEMA, "title", token), TITLE_BOOST)),
-                (Occur.Should, Q.term_query(SCHEMA, "body", token)),
-            ]
-        )
-        clauses.append((Occur.Must, either))
-    if not clauses:
+    for token in tokens:
+        if token not in optional:
+            clauses.append((Occur.Must, Q.term_query(SCHEMA, "body", token)))
+        clauses.append((Occur.Should, Q.boost_query(Q.term_query(SCHEMA, "title", token), TITLE_BOOST)))
+    if not any(occur == Occur.Must for occur, _ in clauses):
         clauses.append((Occur.Must, Q.all_query()))
     if filters.category_id is not None:
         clauses.append((Occur.Must, Q.term_query(SCHEMA, "category_id", filters.category_id)))
@@ -168,18 +177,44 @@ class IndexReader:
                 self._loaded_at = now
             return self._index
 
-    def search(
-        self, tokens: list[str], filters: Filters, *, sort: str, offset: int, limit: int
-    ) -> tuple[int, list[dict[str, Any]]]:
+    def search(self, tokens: list[str], filters: Filters, *, sort: str, offset: int, limit: int) -> Found:
         index = self.index()
         if index is None:
-            return 0, []
+            return Found(0, [])
         searcher = index.searcher()
-        query = build_query(tokens, filters)
+        tokens = query_words(tokens)
         field = SORTS.get(sort)
+        n_docs = max(int(searcher.num_docs), 1)
+        common = tuple(t for t in tokens if searcher.doc_freq("body", t) > COMMON_FRACTION * n_docs)
+        plain = filters == Filters() and field is None
+        if common and len(common) == len(tokens) and plain:
+            # Only very common words (工作, 学习 in almost every 范文): scoring every document that
+            # holds them says little and costs a full scan.  Rank the documents that have the
+            # words in their TITLE, and give the total as an estimate; fall back to the full query
+            # when the titles alone cannot fill the requested page.
+            title_only = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, tantivy.Query.term_query(SCHEMA, "title", t)) for t in tokens]
+            )
+            result = searcher.search(title_only, limit, count=True, offset=offset)
+            if int(getattr(result, "count", 0) or 0) >= offset + limit:
+                estimate = min(searcher.doc_freq("body", t) for t in tokens)
+                return Found(max(estimate, int(getattr(result, "count", 0) or 0)), self._cards(searcher, result), approximate=True)
+        # Common words next to rarer ones only add to the score; the rare ones decide the match.
+        optional = common if len(common) < len(tokens) else ()
+        query = build_query(tokens, filters, optional=optional)
         if field is None:
             result = searcher.search(query, limit, count=True, offset=offset)
         else:
             result = searcher.search(query, limit, count=True, order_by_field=field, offset=offset, order=tantivy.Order.Desc)
-        cards = [json.loads(bytes(searcher.doc(address).get_first("card") or b"{}")) for _, address in result.hits]
-        return int(getattr(result, "count", 0) or 0), cards
+        return Found(int(getattr(result, "count", 0) or 0), self._cards(searcher, result))
+
+    @staticmethod
+    def _cards(searcher: tantivy.Searcher, result: Any) -> list[dict[str, Any]]:
+        return [json.loads(bytes(searcher.doc(address).get_first("card") or b"{}")) for _, address in result.hits]
+
+
+@dataclass(frozen=True)
+class Found:
+    total: int
+    cards: list[dict[str, Any]]
+    approximate: bool = False

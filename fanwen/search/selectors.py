@@ -45,6 +45,7 @@ class SearchPage:
     page_size: int
     results: list[SearchHit]
     notices: list[str] = field(default_factory=list)
+    approximate: bool = False  # total is an estimate (a query of only very common words)
 
     @property
     def num_pages(self) -> int:
@@ -84,9 +85,10 @@ def search_documents(
         sort = "newest"
     page = min(max(int(page or 1), 1), MAX_PAGE)
     phrase = "".join(words) if len(words) > 1 else ""
-    total, cards = _reader(str(index_path())).search(
+    found = _reader(str(index_path())).search(
         words, filters or Filters(), sort=sort, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
     )
+    cards = found.cards
     hits = [
         SearchHit(
             id=c["id"], title=c["title"], title_html=mark_safe(snippet_html(c["title"], words, size=200)),  # noqa: S308
@@ -98,7 +100,7 @@ def search_documents(
         )
         for c in cards
     ]
-    return SearchPage(text, total, page, PAGE_SIZE, hits, notices)
+    return SearchPage(text, found.total, page, PAGE_SIZE, hits, notices, approximate=found.approximate)
 
 
 def related_documents(*, document_id: int, title: str, limit: int = 5) -> list[SearchHit]:

@@ -134,3 +134,24 @@ def test_search_command(capsys, examples):
     call_command("search", "党性分析", "--json")
     data = json.loads(capsys.readouterr().out)
     assert data["total"] == 1 and data["results"][0]["id"] == examples[1].pk
+
+
+def test_query_words_drop_search_mode_sub_words():
+    from fanwen.search.engine import query_words
+
+    assert query_words(["解放", "思想", "解放思想", "改革"]) == ["解放思想", "改革"]
+    assert query_words(["党性", "党性"]) == ["党性"]
+
+
+def test_very_common_words_rank_title_matches_and_estimate_the_total():
+    for n in range(14):
+        title = f"工作总结第{n}篇" if n < 11 else f"其他范文{n}"
+        add(f"{title}\n今年的工作很多，工作做得不错{n}")
+    index_sync()
+    first = search_documents("工作")
+    assert first.approximate and first.total == 14  # the body count, as an estimate
+    assert all("工作" in h.title for h in first.results)
+    second = search_documents("工作", page=2)  # titles cannot fill page 2: the full query, exact
+    assert not second.approximate and second.total == 14 and len(second.results) == 4
+    rare_and_common = search_documents("工作 其他范文12")
+    assert [h.title for h in rare_and_common.results] == ["其他范文12"]
