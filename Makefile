@@ -7,7 +7,7 @@ HOST    ?= 127.0.0.1
 PORT    ?= 8000
 export FANWEN_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install run test lint typecheck check browser bench clean
+.PHONY: install run test lint typecheck check browser bench bench-page bench-search clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PY) >/dev/null 2>&1 || { echo "需要 Python 3.11 ($(PY))"; exit 1; }
@@ -42,6 +42,12 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/import_bench.py --docs 10000
+
+bench-page: $(STAMP)
+	$(BIN)/python bench/page_bench.py --workers 2 --seconds 6 --rounds 3
+
+bench-search: $(STAMP)
+	$(BIN)/python bench/search_bench.py --docs 100000 1000000
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
