@@ -72,6 +72,8 @@ def snippet_html(
             if len(inside) > best_score:
                 best, best_score = s, len(inside)
         window_start = max(0, best - LEAD_CHARS)
+    if len(text) <= size:  # it all fits (titles): show it all
+        window_start = 0
     window_end = min(len(text), window_start + size)
     out = ["…" if window_start > 0 else ""]
     pos = window_start
