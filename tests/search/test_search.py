@@ -37,6 +37,7 @@ def test_examples_words_are_found_with_highlighted_free_snippets(examples):
     result = search_documents("党性分析")
     assert [h.id for h in result.results] == [examples[1].pk]
     assert "<mark>党性</mark>" in str(result.results[0].title_html)
+    assert str(result.results[0].title_html).startswith("参加市县级")  # whole title, not a window
     result = search_documents("终身学习")
     hit = result.results[0]
     assert hit.id == examples[0].pk
