@@ -35,7 +35,8 @@ ratio, because the machine is shared and noisy:
   from this process: ``GET /api/v1/search?q=…`` beside ``GET /robots.txt``, interleaved.
 
 Results: ``--out``/search-<time>.json and search-latest.json; the markdown report is
-written to ``--doc`` (default docs/benchmarks-search.md) from that JSON.
+written to ``--doc`` (default ``--out``/search-report.md) from that JSON; docs/benchmarks.md
+quotes it.
 """
 
 from __future__ import annotations
@@ -68,7 +69,6 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 VENV_BIN = Path(sys.executable).parent
 DEFAULT_OUT = BENCH_DIR / "out" / "search"
-DEFAULT_DOC = ROOT / "docs" / "benchmarks-search.md"
 DEFAULT_WORK = Path("/tmp/fanwen-search-bench")
 CHUNK = 1000
 CACHE_VERSION = 1
@@ -1001,7 +1001,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--doc", type=Path, default=DEFAULT_DOC, help="markdown report to write")
+    parser.add_argument("--doc", type=Path, help="markdown report to write (default: OUT/search-report.md)")
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK, help="corpus cache and data directories")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes generating the corpus")
@@ -1022,6 +1022,7 @@ def main(argv: list[str] | None = None) -> None:
         res = child_build_and_query(args)
         args.result.write_text(json.dumps(res, ensure_ascii=False, indent=2))
         return
+    args.doc = args.doc or args.out / "search-report.md"
     if args.render:
         result = json.loads(args.render.read_text())
         args.doc.write_text(render(result) + "\n")
