@@ -24,8 +24,15 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+# NFKC of the full-width ASCII forms and the ideographic space, as a C-speed translate.
+_FULL_WIDTH = {0xFF01 + i: 0x21 + i for i in range(0x5E)} | {0x3000: 0x20}
+
+
 def normalise(text: str) -> str:
-    return _t2s().convert(unicodedata.normalize("NFKC", text).lower())
+    narrowed = text.translate(_FULL_WIDTH)  # NFKC would map these the same way
+    if not unicodedata.is_normalized("NFKC", narrowed):  # rare after narrowing: a quick table check
+        narrowed = unicodedata.normalize("NFKC", narrowed)
+    return _t2s().convert(narrowed.lower())
 
 
 def tokens(text: str) -> list[str]:

@@ -8,9 +8,8 @@ from __future__ import annotations
 import html
 import unicodedata
 
-from fanwen.core.segment import _t2s
+from fanwen.core.segment import _FULL_WIDTH, _t2s
 
-_FULL_WIDTH = {0xFF01 + i: 0x21 + i for i in range(0x5E)} | {0x3000: 0x20}
 SNIPPET_CHARS = 110
 LEAD_CHARS = 24
 

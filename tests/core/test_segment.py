@@ -76,3 +76,14 @@ def test_tokens_never_fail_and_have_no_spaces(text: str):
     got = tokens(text)
     assert all(t and not any(ch.isspace() for ch in t) for t in got)
     assert segmented(text).split() == got
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_fast_normalise_equals_plain_nfkc(text):
+    """The translate + quick-check fast path gives exactly NFKC → lower → t2s."""
+    import unicodedata
+
+    from fanwen.core.segment import _t2s, normalise
+
+    assert normalise(text) == _t2s().convert(unicodedata.normalize("NFKC", text).lower())
