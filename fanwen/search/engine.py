@@ -196,9 +196,18 @@ class IndexReader:
                 [(tantivy.Occur.Must, tantivy.Query.term_query(SCHEMA, "title", t)) for t in tokens]
             )
             result = searcher.search(title_only, limit, count=True, offset=offset)
+            estimate = min(searcher.doc_freq("body", t) for t in tokens)
             if int(getattr(result, "count", 0) or 0) >= offset + limit:
-                estimate = min(searcher.doc_freq("body", t) for t in tokens)
                 return Found(max(estimate, int(getattr(result, "count", 0) or 0)), self._cards(searcher, result), approximate=True)
+            # Next: documents with every word in the body and at least one in the title.
+            Q, Occur = tantivy.Query, tantivy.Occur
+            any_title = Q.boolean_query([(Occur.Should, Q.term_query(SCHEMA, "title", t)) for t in tokens])
+            some_title = Q.boolean_query(
+                [(Occur.Must, any_title)] + [(Occur.Must, Q.term_query(SCHEMA, "body", t)) for t in tokens]
+            )
+            result = searcher.search(some_title, limit, count=False, offset=offset)
+            if len(result.hits) >= limit:
+                return Found(estimate, self._cards(searcher, result), approximate=True)
         # Common words next to rarer ones only add to the score; the rare ones decide the match.
         optional = common if len(common) < len(tokens) else ()
         query = build_query(tokens, filters, optional=optional)
