@@ -57,9 +57,6 @@ class Throttle:
     def _keys(self) -> list[str]:
         return [f"login-fail:u:{self.username.lower()[:150]}", f"login-fail:a:{self.address}"]
 
-    def blocked(self) -> bool:
-        return any((cache.get(k) or 0) >= THROTTLE_MAX_FAILURES for k in self._keys())
-
     def attempt(self) -> bool:
         """Count this attempt BEFORE checking the password, atomically, so parallel guesses
         cannot all slip under the limit.  Returns False when the limit is passed."""

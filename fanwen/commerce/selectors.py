@@ -42,15 +42,6 @@ def wallet_balance_fen(*, user_id: int) -> int:
     return Account.objects.filter(code=f"wallet:{user_id}").values_list("balance_fen", flat=True).first() or 0
 
 
-def entitled_document_ids(*, user_id: int, document_ids: list[int]) -> set[int]:
-    now = timezone.now()
-    return set(
-        Entitlement.objects.filter(user_id=user_id, document_id__in=document_ids, revoked_at__isnull=True)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .values_list("document_id", flat=True)
-    )
-
-
 def documents_readable_by(*, user: Any) -> list:  # type: ignore[type-arg]
     """我的文库: documents the user holds an active entitlement to, newest grant first."""
     from fanwen.library.models import Document

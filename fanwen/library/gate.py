@@ -74,21 +74,6 @@ def gated_view(user: Any, document: Document) -> GatedDocument:
     )
 
 
-def free_text(document: Document, *, limit: int | None = None) -> str:
-    """The free part as plain text, for derived channels (meta, feeds, snippets)."""
-    parts: list[str] = []
-    size = 0
-    for text in Block.objects.filter(document=document, paid=False).order_by("position").values_list(
-        "text", flat=True
-    ):
-        parts.append(text)
-        size += len(text)
-        if limit is not None and size >= limit:
-            break
-    joined = "\n".join(parts)
-    return joined if limit is None else joined[:limit]
-
-
 def _block_queryset(document: Document, *, full: bool):  # type: ignore[no-untyped-def]
     qs = Block.objects.filter(document=document).order_by("position")
     return qs if full else qs.filter(paid=False)
