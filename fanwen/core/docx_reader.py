@@ -1,20 +1,30 @@
 """Read a .docx into native-format text, refusing hostile archives before parsing.
 
-Paragraphs are read in document order (body paragraphs and table cells) and
-joined with newlines, so the same marker rules apply as for .txt files.
+The main document part is parsed with lxml (no entities, no DTD, no network) and its shown
+text is read through every Word wrapper (core/docx_text.py), one line per paragraph, so the
+same marker rules apply as for .txt files.  A paid marker anywhere else in the package
+(deleted text, field codes, headers, comments, …) refuses the file.
 """
 
 from __future__ import annotations
 
 import copy
 import io
+import posixpath
 import zipfile
 
+from lxml import etree
+
+from fanwen.core.docx_text import DOCUMENT, HiddenMarker, check_markers, secure_parser, shown_text
 from fanwen.core.format import DEFAULT_MAX_BYTES, CannotDecode, FormatError, TooLarge
+
+__all__ = ["HiddenMarker", "HostileDocx", "docx_to_text"]
 
 MAX_UNCOMPRESSED = 50 * 1024 * 1024  # all members together
 MAX_RATIO = 100  # uncompressed / compressed for any one large member
 MAX_MEMBERS = 2000
+MAIN_PART = "word/document.xml"
+OFFICE_DOCUMENT = "/officeDocument"  # the end of the main part's relationship type
 
 
 class HostileDocx(FormatError):
@@ -29,41 +39,45 @@ def docx_to_text(data: bytes, *, name: str = "<input>", max_bytes: int = DEFAULT
     except Exception as exc:  # BadZipFile, ValueError, OSError, NotImplementedError (zip version), ...
         raise CannotDecode(f"{name}: cannot decode (not a valid .docx archive)") from exc
     with archive:
-        _check_archive(archive, name)
-        try:
-            body = archive.read("word/document.xml")
-        except Exception as exc:  # zipfile raises many types: BadZipFile, zlib.error, RuntimeError, ...
-            raise CannotDecode(f"{name}: cannot decode (no readable word/document.xml)") from exc
+        parts = _check_archive(archive, name)
+    main_part = _main_part_name(parts)
+    body = parts.get(main_part)
+    if body is None:
+        raise CannotDecode(f"{name}: cannot decode (no readable {MAIN_PART})")
     if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
         raise HostileDocx(f"{name}: refused: the document declares a DTD or entities")
     try:
-        import docx  # python-docx; imported late so plain-text use stays light
-
-        parsed = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises many types for broken parts
+        root = etree.fromstring(body, secure_parser())
+    except (etree.XMLSyntaxError, ValueError) as exc:
         raise CannotDecode(f"{name}: cannot decode (.docx could not be read: {type(exc).__name__})") from exc
     # A DOCTYPE in another encoding (UTF-16) escapes the byte check above.
-    if parsed.element.getroottree().docinfo.doctype:
+    if root.getroottree().docinfo.doctype:
         raise HostileDocx(f"{name}: refused: the document declares a DTD or entities")
-    lines: list[str] = []
-    body_el = parsed.element.body
-    for child in body_el.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            lines.append(_paragraph_text(child))
-        elif tag == "tbl":
-            for p in child.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"):
-                lines.append(_paragraph_text(p))
-    return "\n".join(lines)
+    if root.tag != DOCUMENT:
+        raise CannotDecode(f"{name}: cannot decode (the main part is not a Word document)")
+    text = shown_text(root)
+    check_markers(text=text, main_part=main_part, main_root=root, parts=parts, name=name)
+    return text
 
 
-def _paragraph_text(p_element: object) -> str:
-    from docx.text.paragraph import Paragraph
+def _main_part_name(parts: dict[str, bytes]) -> str:
+    """The part _rels/.rels names as the office document (Word: word/document.xml)."""
+    rels = parts.get("_rels/.rels")
+    if rels is None:
+        return MAIN_PART
+    try:
+        root = etree.fromstring(rels, secure_parser())
+    except (etree.XMLSyntaxError, ValueError):
+        return MAIN_PART
+    for relationship in root:
+        if isinstance(relationship.tag, str) and (relationship.get("Type") or "").endswith(OFFICE_DOCUMENT):
+            target = posixpath.normpath(relationship.get("Target") or "").lstrip("/")
+            return target or MAIN_PART
+    return MAIN_PART
 
-    return Paragraph(p_element, None).text  # type: ignore[arg-type]
 
-
-def _check_archive(archive: zipfile.ZipFile, name: str) -> None:
+def _check_archive(archive: zipfile.ZipFile, name: str) -> dict[str, bytes]:
+    """Every member's bytes, after refusing archives that are too big, too many or lying."""
     infos = archive.infolist()
     if len(infos) > MAX_MEMBERS:
         raise HostileDocx(f"{name}: refused: {len(infos)} archive members")
@@ -74,15 +88,16 @@ def _check_archive(archive: zipfile.ZipFile, name: str) -> None:
             raise HostileDocx(f"{name}: refused: {info.filename!r} expands {info.file_size // max(info.compress_size, 1)}×")
     if total > MAX_UNCOMPRESSED:
         raise HostileDocx(f"{name}: refused: {total} bytes uncompressed (limit {MAX_UNCOMPRESSED})")
-    for info in infos:
-        _check_member(archive, info, name)
+    if len({info.filename for info in infos}) != len(infos):
+        raise HostileDocx(f"{name}: refused: the archive holds two members with the same name")
+    return {info.filename: _check_member(archive, info, name) for info in infos}
 
 
-def _check_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
+def _check_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bytes:
     """Inflate one member in small steps and refuse it if it holds more than its header says.
 
     zipfile trusts the header's size only to cut the output *after* inflating a whole
-    read() in one go, so a member whose header lies is a zip bomb for python-docx.
+    read() in one go, so a member whose header lies would be a zip bomb.
     bzip2/LZMA inflate without any bound per step, and Word never writes them.
     """
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
@@ -91,13 +106,16 @@ def _check_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) ->
     # Read past the claim, to catch a lie before zipfile ends the member and checks its CRC.
     probe.file_size = info.file_size + (1 << 20)
     seen = 0
+    chunks: list[bytes] = []
     try:
         with archive.open(probe) as member:
             while chunk := member.read(64 * 1024):
                 seen += len(chunk)
+                chunks.append(chunk)
                 if seen > info.file_size:
                     raise HostileDocx(f"{name}: refused: {info.filename!r} is larger than its header says")
     except HostileDocx:
         raise
     except Exception as exc:  # BadZipFile (CRC), zlib.error, encrypted or unknown members, ...
         raise CannotDecode(f"{name}: cannot decode (unreadable archive member {info.filename!r})") from exc
+    return b"".join(chunks)
