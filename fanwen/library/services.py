@@ -34,10 +34,14 @@ class ImportRefused(Exception):
         super().__init__(reason)
 
 
+NO_PAID_PART_WARNING = "给了价格，但文档没有付费部分（缺少 ##paidbegin## 标记），已按免费文档导入"
+
+
 @dataclass(frozen=True)
 class ImportResult:
     status: str  # "imported" | "unchanged"
     document_id: int
+    warning: str | None = None  # stored, but not as asked: say so to whoever imported it
 
 
 def content_hash(parsed: fmt.Document, *, author_id: int | None = None) -> str:
@@ -85,6 +89,7 @@ def document_import(
 ) -> ImportResult:
     """Store a parsed document in one transaction; the same content again is ``unchanged``."""
     digest = content_hash(parsed, author_id=author_id)
+    warning = NO_PAID_PART_WARNING if not parsed.has_paid and price_fen else None
     if parsed.has_paid:
         price_fen = price_fen if price_fen is not None else default_price_fen()
         if price_fen is None:
@@ -105,7 +110,7 @@ def document_import(
     with transaction.atomic():
         existing = Document.objects.filter(content_hash=digest).values_list("id", flat=True).first()
         if existing is not None:
-            return ImportResult("unchanged", existing)
+            return ImportResult("unchanged", existing, warning)
         category = category_get_or_create(name=category_name) if category_name else None
         try:
             with transaction.atomic():
@@ -129,10 +134,10 @@ def document_import(
             existing = Document.objects.filter(content_hash=digest).values_list("id", flat=True).first()
             if existing is None:
                 raise
-            return ImportResult("unchanged", existing)
+            return ImportResult("unchanged", existing, warning)
         _blocks_insert(document.pk, parsed, infos)
         index_outbox_record(document_id=document.pk, action=IndexOutbox.Action.UPSERT)
-    return ImportResult("imported", document.pk)
+    return ImportResult("imported", document.pk, warning)
 
 
 def _blocks_insert(document_id: int, parsed: fmt.Document, infos: list[structure.BlockInfo]) -> None:
@@ -220,9 +225,10 @@ class FileOutcome:
     status: str  # imported | unchanged | failed
     id: int | None
     error: str | None
+    warning: str | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {"path": self.path, "status": self.status, "id": self.id, "error": self.error}
+        return {"path": self.path, "status": self.status, "id": self.id, "error": self.error, "warning": self.warning}
 
 
 def document_import_path(
@@ -250,4 +256,4 @@ def document_import_path(
         return FileOutcome(str(path), "failed", None, f"{path}: {exc.reason}")
     except OSError as exc:
         return FileOutcome(str(path), "failed", None, f"{path}: cannot read ({exc.strerror or exc})")
-    return FileOutcome(str(path), result.status, result.document_id, None)
+    return FileOutcome(str(path), result.status, result.document_id, None, result.warning)

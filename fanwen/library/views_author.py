@@ -52,6 +52,8 @@ def upload(request: HttpRequest) -> HttpResponse:
         messages.info(request, "文库里已有内容相同的文档。")
     else:
         messages.success(request, "上传成功，审核通过后即可公开。")
+    if result.warning:
+        messages.warning(request, result.warning)
     return redirect("/me/uploads/")
 
 

@@ -38,7 +38,8 @@ class Command(BaseCommand):
         counts: Counter[str] = Counter()
         progress = Progress(len(files) + len(missing), label="导入")
         for path in missing:
-            self._report(as_json, {"path": str(path), "status": "failed", "id": None, "error": f"{path}: no such file"})
+            row = {"path": str(path), "status": "failed", "id": None, "error": f"{path}: no such file", "warning": None}
+            self._report(as_json, row)
             counts["failed"] += 1
             progress.advance()
         for path in files:
@@ -46,15 +47,19 @@ class Command(BaseCommand):
                 path=path, price_fen=price_fen, category_name=options["category"], tags=options["tags"]
             )
             counts[outcome.status] += 1
+            counts["warned"] += outcome.warning is not None
             if as_json:
                 self._report(True, outcome.as_dict())
             elif outcome.status == "failed":
                 self.stderr.write(f"失败  {outcome.error}")
+            elif outcome.warning:
+                self.stderr.write(f"警告  {outcome.path}: {outcome.warning}")
             progress.advance()
         progress.close()
         if not as_json:
             self.stdout.write(
                 f"完成：导入 {counts['imported']} · 未变 {counts['unchanged']} · 失败 {counts['failed']}"
+                f" · 警告 {counts['warned']}"
                 f"（共 {len(files) + len(missing)} 个文件）"
             )
         if counts["failed"]:
