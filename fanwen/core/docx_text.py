@@ -7,7 +7,8 @@ What counts as text (README, "The document format"):
   Word puts around paragraphs or runs: tracked insertions (``w:ins``), moved-to text
   (``w:moveTo``), content controls (``w:sdt``), custom XML, smart tags, hyperlinks, simple
   fields (``w:fldSimple``), the shown result of complex fields (the runs between the
-  ``separate`` and ``end`` ``w:fldChar``), ruby base text.  Formatting is ignored, including
+  ``separate`` and ``end`` ``w:fldChar``), ruby base text, the characters of equations
+  (``m:t``, flattened).  Formatting is ignored, including
   hidden (``w:vanish``) text, which is read like any other text.
 * Not text: deleted and moved-away text (``w:del``, ``w:delText``, ``w:moveFrom``), field codes
   (``w:instrText``, the runs between ``begin`` and ``separate``), ruby guide text (``w:rt``),
@@ -34,6 +35,7 @@ from fanwen.core.format import MARKER_RE, FormatError
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+MATH = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
 DOCUMENT = W + "document"
 
 # Subtrees that hold no shown text.  Elements whose name ends in "Pr" (properties) are skipped too.
@@ -90,7 +92,7 @@ class _Walker:
     def inline(self, element: etree._Element, pieces: list[str], boxes: list[etree._Element]) -> None:
         for child in _elements(element):
             tag = child.tag
-            if tag == W + "t":
+            if tag in (W + "t", MATH + "t"):
                 if self.shown:
                     pieces.append(child.text or "")
             elif tag == W + "fldChar":

@@ -3,7 +3,9 @@ read and honoured, or the file is refused; the paid text is never in a free bloc
 
 from __future__ import annotations
 
+import io
 import itertools
+import zipfile
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -132,3 +134,26 @@ def test_a_marker_only_in_a_field_code_is_refused():
         w.run("结果"), code=" IF 1 = 1 \"##paidend##\" ")))
     with pytest.raises(FormatError, match="cannot read it"):
         docx_to_text(w.word_docx(body), name="f.docx")
+
+
+def test_hidden_formatting_and_equations_are_read_not_dropped():
+    vanish = '<w:r><w:rPr><w:vanish/></w:rPr><w:t>隐藏格式的付费</w:t></w:r>'
+    math = (
+        '<m:oMath xmlns:m="http://schemas.openxmlformats.org/officeDocument/2006/math">'
+        "<m:r><m:t>E=mc</m:t></m:r><m:sSup><m:e><m:r><m:t>公式付费</m:t></m:r></m:e></m:sSup></m:oMath>"
+    )
+    body = w.document(w.text_para("标题"), w.para(w.run("免费##paidbegin##"), vanish), w.para(math))
+    document = read_bytes(w.word_docx(body), name="v.docx")
+    assert [(b.text, b.paid) for b in document.blocks] == [("免费", False), ("隐藏格式的付费", True), ("E=mc公式付费", True)]
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+def test_duplicate_member_names_are_refused():
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(w.word_docx(w.document(w.text_para("标题"), w.text_para("正文"))))) as src:
+        with zipfile.ZipFile(out, "w") as dst:
+            for info in src.infolist():
+                dst.writestr(info, src.read(info.filename))
+            dst.writestr("word/header1.xml", b"<x>##paidbegin##</x>")
+    with pytest.raises(FormatError, match="same name"):
+        docx_to_text(out.getvalue(), name="d.docx")

@@ -10,6 +10,8 @@ import pytest
 from django.core.management import call_command
 
 from fanwen.library.models import Block, Document
+from fanwen.search.indexer import index_sync
+from fanwen.search.selectors import search_documents
 from tests.conftest import FIXTURES
 from tests.fixtures.make_fixtures import Fixture
 from tests.fixtures.word_fixtures import HIDDEN, word_fixtures
@@ -46,6 +48,11 @@ def test_word_wrapper_text_after_the_marker_is_stored_paid(client, capsys, fixtu
         else:
             assert all(piece in page for piece in text.split())
     assert "##paid" not in page.lower()
+    index_sync()
+    for text, paid in fixture.blocks:
+        if paid:
+            snippets = "".join(h.snippet + h.title for h in search_documents(text).results)
+            assert text not in snippets.replace("<mark>", "").replace("</mark>", "")
 
 
 @pytest.mark.parametrize("fixture", REFUSED, ids=lambda f: f.name)
