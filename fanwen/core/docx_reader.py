@@ -55,7 +55,10 @@ def docx_to_text(data: bytes, *, name: str = "<input>", max_bytes: int = DEFAULT
         raise HostileDocx(f"{name}: refused: the document declares a DTD or entities")
     if root.tag != DOCUMENT:
         raise CannotDecode(f"{name}: cannot decode (the main part is not a Word document)")
-    text = shown_text(root)
+    try:
+        text = shown_text(root)
+    except FormatError as exc:
+        raise exc.naming(name) from None
     check_markers(text=text, main_part=main_part, main_root=root, parts=parts, name=name)
     return text
 

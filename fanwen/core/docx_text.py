@@ -31,7 +31,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from fanwen.core.format import MARKER_RE, FormatError
+from fanwen.core.format import MARKER_RE, CannotDecode, FormatError
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -61,6 +61,8 @@ def shown_text(root: etree._Element) -> str:
     body = root.find(W + "body")
     if body is not None:
         walker.block(body)
+    if walker.fields:  # everything after the begin would be taken for field code and dropped
+        raise CannotDecode("cannot decode (a field is never closed: w:fldChar begin without end)")
     return "\n".join(walker.lines)
 
 
@@ -229,8 +231,8 @@ def _member_markers(data: bytes) -> int:
         return raw
     try:
         root = etree.fromstring(data, secure_parser())
-    except etree.XMLSyntaxError:
-        return 0
+    except etree.XMLSyntaxError:  # e.g. nested too deep: count on the bytes without their tags
+        return len(_RAW_MARKER.findall(re.sub(rb"<[^>]*>", b"", data)))
     return _part_markers(root) + _markup_markers(root)
 
 

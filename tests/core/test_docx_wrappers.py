@@ -157,3 +157,19 @@ def test_duplicate_member_names_are_refused():
             dst.writestr("word/header1.xml", b"<x>##paidbegin##</x>")
     with pytest.raises(FormatError, match="same name"):
         docx_to_text(out.getvalue(), name="d.docx")
+
+
+def test_a_field_that_is_never_closed_is_refused_not_dropped():
+    body = w.document(
+        w.text_para("标题"), w.para(w.run("免费"), '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'), w.text_para("后文")
+    )
+    with pytest.raises(FormatError, match="never closed") as info:
+        docx_to_text(w.word_docx(body), name="u.docx")
+    assert info.value.reason.startswith("u.docx: cannot decode")
+
+
+def test_a_split_marker_in_a_part_too_deep_to_parse_is_still_found():
+    deep = "<x>" * 300 + "<w:t>##paid</w:t><w:t>begin##</w:t>" + "</x>" * 300
+    data = w.word_docx(w.document(w.text_para("标题"), w.text_para("正文")), header_xml=deep)
+    with pytest.raises(HiddenMarker, match=r"header1\.xml"):
+        docx_to_text(data, name="deep.docx")
