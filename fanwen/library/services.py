@@ -266,11 +266,56 @@ def document_update_details(*, document_id: int, actor: Any = None, **changes: A
         return sorted(changed)
 
 
-def document_delete(*, document_id: int) -> None:
+def document_delete(*, document_id: int, actor: Any = None) -> None:
     with transaction.atomic():
+        document = Document.objects.filter(pk=document_id).first()
+        if document is not None:
+            audit_record(action="library.document.deleted", actor=actor, subject=document,
+                         data={"title": document.title, "status": document.status})
         Document.objects.filter(pk=document_id).delete()
         document_page_cache_clear(document_id=document_id)
         index_outbox_record(document_id=document_id, action=IndexOutbox.Action.DELETE)
+
+
+CATEGORY_FIELDS = ("name", "slug", "position")
+
+
+def category_save(*, category_id: int | None, values: dict[str, Any], actor: Any = None) -> Category:
+    """Create a category or change its name, path name or position; audited.  A new name is
+    searchable at once: its documents are queued for the search index."""
+    unknown = set(values) - set(CATEGORY_FIELDS)
+    if unknown:
+        raise DocumentChangeRefused(f"不能修改：{', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        if category_id is None:
+            category = Category.objects.create(**values)
+            audit_record(action="library.category.created", actor=actor, subject=category, data=values)
+            return category
+        category = Category.objects.select_for_update().get(pk=category_id)
+        changed = {k: v for k, v in values.items() if getattr(category, k) != v}
+        if not changed:
+            return category
+        before = {k: getattr(category, k) for k in changed}
+        Category.objects.filter(pk=category_id).update(**changed)
+        audit_record(action="library.category.changed", actor=actor, subject=category,
+                     data={k: {"from": before[k], "to": v} for k, v in changed.items()})
+        if {"name", "slug"} & set(changed):
+            ids = Document.objects.filter(category_id=category_id).values_list("pk", flat=True)
+            IndexOutbox.objects.bulk_create(
+                [IndexOutbox(document_id=pk, action=IndexOutbox.Action.UPSERT) for pk in ids.iterator()], batch_size=1000
+            )
+        category.refresh_from_db()
+        return category
+
+
+def category_delete(*, category_id: int, actor: Any = None) -> None:
+    """Only an empty category can go (documents PROTECT their category)."""
+    with transaction.atomic():
+        category = Category.objects.filter(pk=category_id).first()
+        if category is None:
+            return
+        audit_record(action="library.category.deleted", actor=actor, subject=category, data={"name": category.name})
+        category.delete()
 
 
 VIEW_FLUSH_EVERY = 200
