@@ -36,6 +36,10 @@ def document_get_published(*, document_id: int) -> Document | None:
     return documents_published().select_related("author").filter(pk=document_id).first()
 
 
+def document_is_published(*, document_id: int) -> bool:
+    return Document.objects.filter(pk=document_id, status=Document.Status.PUBLISHED).exists()
+
+
 def document_get_visible(*, document_id: int, user: Any) -> Document | None:
     """The document if this reader may open it (``gate.can_see``): published ones for everyone,
     unpublished ones for their author, staff, buyers and grantees, the rest for author and staff."""

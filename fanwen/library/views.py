@@ -92,6 +92,10 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
         # Only pages rendered for an anonymous reader are cached, and only served to one.
         cache.set(services.anonymous_page_key(document.pk), response.content, ANONYMOUS_PAGE_TTL)
         _local_pages[document.pk] = (time.monotonic() + LOCAL_PAGE_TTL, response.content)
+        # Unpublished while this page was rendered?  Its status change cleared the cache before
+        # our write: clear it again.  Read after the write, so no stale page can outlive the change.
+        if not selectors.document_is_published(document_id=document.pk):
+            services.document_page_cache_clear(document_id=document.pk)
     return response
 
 

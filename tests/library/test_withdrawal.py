@@ -180,3 +180,22 @@ def test_takedown_needs_a_reason():
 def test_unknown_document_is_a_clear_error():
     with pytest.raises(Exception, match="不存在"):
         call_command("unpublish", "999999")
+
+
+def test_a_page_rendered_while_the_document_is_unpublished_is_not_served_from_the_cache(monkeypatch):
+    """The race: an anonymous render reads the document while published, the operator
+    unpublishes (clearing the cache), then the render stores its page."""
+    from fanwen.library import services, views
+
+    doc = make_document(price_fen=500)
+    real_related = views.related_documents
+
+    def unpublish_meanwhile(**kwargs):  # type: ignore[no-untyped-def]
+        services.document_set_status(document_id=doc.pk, status=Document.Status.UNPUBLISHED)
+        return real_related(**kwargs)
+
+    monkeypatch.setattr(views, "related_documents", unpublish_meanwhile)
+    anonymous = Client()
+    anonymous.get(f"/d/{doc.pk}/")
+    monkeypatch.setattr(views, "related_documents", real_related)
+    assert anonymous.get(f"/d/{doc.pk}/").status_code == 404
