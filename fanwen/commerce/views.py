@@ -46,7 +46,7 @@ def buy(request: HttpRequest) -> HttpResponse:
     topup_fen = None
     try:
         if source.get("document"):
-            document = gate_visible_document(request, int(source["document"]))
+            document = _visible_document_or_404(request, int(source["document"]))
         elif source.get("plan"):
             plan = Plan.objects.filter(code=source["plan"], active=True).first()
             if plan is None:
@@ -83,7 +83,7 @@ def buy(request: HttpRequest) -> HttpResponse:
     )
 
 
-def gate_visible_document(request: HttpRequest, document_id: int) -> Document:
+def _visible_document_or_404(request: HttpRequest, document_id: int) -> Document:
     """The document being bought, if this reader may see it at all; else 404."""
     document = library_selectors.document_get_visible(document_id=document_id, user=request.user)
     if document is None:
