@@ -44,7 +44,7 @@ def document_list(request: HttpRequest, filters: Query[ListFilters]) -> dict[str
 @router.get("/documents/{int:document_id}", response={200: DocumentOut, 404: ErrorOut}, summary="文档详情（按权限）")
 def document_detail(request: HttpRequest, document_id: int) -> Any:
     user = current_user(request)
-    document = selectors.document_get_published(document_id=document_id)
+    document = selectors.document_get_visible(document_id=document_id, user=user)
     if document is None:
         raise HttpError(404, "文档不存在")
     return document_full(gate.gated_view(user, document))

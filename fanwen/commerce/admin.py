@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -19,7 +20,20 @@ from fanwen.commerce.models import (
     ProviderNotification,
     Refund,
 )
-from fanwen.commerce.services import CommerceError, order_refund, payment_refund_unmatched
+from fanwen.commerce.services import CommerceError, entitlement_revoke, order_refund, payment_refund_unmatched
+from fanwen.commerce.services.plans import plan_save
+from fanwen.core.money import fen_to_yuan
+from fanwen.web.admin_fields import YuanField, id_column, yuan_column, yuan_text
+
+AMOUNT = "amount"
+
+
+class AmountInYuan:
+    """The ``amount`` column: amount_fen shown as ¥x.xx."""
+
+    @admin.display(description="金额", ordering="amount_fen")
+    def amount(self, obj: Any) -> str:
+        return yuan_text(obj.amount_fen)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -36,17 +50,58 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Entitlement)
-class EntitlementAdmin(admin.ModelAdmin):
-    list_display = ("id", "user", "document", "source", "granted_at", "expires_at", "revoked_at")
+class EntitlementAdmin(ReadOnlyAdmin):
+    """Grants and revocations go through the services (audited): revoke here, grant from the
+    document list's 赠送 action or ``fanwen grant``."""
+
+    list_display = (id_column, "user", "document", "source", "granted_at", "expires_at", "revoked_at")
     list_filter = ("source",)
     search_fields = ("user__username", "document__title")
-    raw_id_fields = ("user", "document", "order")
+    actions = ["revoke"]
+
+    @admin.action(description="撤销所选阅读权限")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[Entitlement]) -> None:
+        count = 0
+        for user_id, document_id in queryset.filter(revoked_at__isnull=True).values_list("user_id", "document_id"):
+            count += entitlement_revoke(user_id=user_id, document_id=document_id, actor=request.user)
+        messages.success(request, f"已撤销 {count} 项阅读权限")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_staff) and obj is None  # list + actions, no editing
+
+
+class PlanForm(forms.ModelForm):
+    price_yuan = YuanField(label="价格（元）", max_fen=100_000_00)
+
+    class Meta:
+        model = Plan
+        fields = ("code", "name", "days", "active", "position")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["price_yuan"].initial = fen_to_yuan(self.instance.price_fen)
 
 
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "days", "price_fen", "active", "position")
+    form = PlanForm
+    list_display = ("code", "name", "days", yuan_column("price_fen", "价格"), "active", "position")
     list_editable = ("active", "position")
+    fields = ("code", "name", "days", "price_yuan", "active", "position")
+
+    def save_model(self, request: HttpRequest, obj: Plan, form: Any, change: bool) -> None:
+        names = form.changed_data if change else list(form.cleaned_data)
+        values = {("price_fen" if n == "price_yuan" else n): form.cleaned_data[n] for n in names if n in form.cleaned_data}
+        try:
+            saved = plan_save(plan_id=obj.pk if change else None, values=values, actor=request.user)
+        except CommerceError as exc:
+            messages.error(request, exc.message)
+            return
+        obj.pk = saved.pk
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # orders refer to plans: take one off sale (在售) instead
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -57,21 +112,23 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class PaymentInline(ReadOnlyInline):
+class PaymentInline(AmountInYuan, ReadOnlyInline):
     model = Payment
-    readonly_fields = ("method", "amount_fen", "status", "provider_ref", "created_at", "confirmed_at")
+    readonly_fields = ("method", AMOUNT, "status", "provider_ref", "created_at", "confirmed_at")
+    fields = readonly_fields
 
 
-class RefundInline(ReadOnlyInline):
+class RefundInline(AmountInYuan, ReadOnlyInline):
     model = Refund
     readonly_fields = (
-        "amount_fen", "status", "out_request_no", "attempts", "last_error", "created_at", "done_at"
+        AMOUNT, "status", "out_request_no", "attempts", "last_error", "created_at", "done_at"
     )
+    fields = readonly_fields
 
 
 @admin.register(Order)
-class OrderAdmin(ReadOnlyAdmin):
-    list_display = ("number", "user", "kind", "subject", "amount_fen", "status", "created_at", "paid_at")
+class OrderAdmin(AmountInYuan, ReadOnlyAdmin):
+    list_display = ("number", "user", "kind", "subject", AMOUNT, "status", "created_at", "paid_at")
     list_filter = ("status", "kind")
     search_fields = ("number", "user__username", "subject")
     inlines = [PaymentInline, RefundInline]
@@ -93,8 +150,8 @@ class OrderAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ("id", "order", "method", "amount_fen", "status", "held_in_suspense", "provider_ref", "confirmed_at")
+class PaymentAdmin(AmountInYuan, ReadOnlyAdmin):
+    list_display = (id_column, "order", "method", AMOUNT, "status", "held_in_suspense", "provider_ref", "confirmed_at")
     list_filter = ("method", "status", "held_in_suspense")
     search_fields = ("order__number", "provider_ref")
     actions = ["refund_unmatched"]
@@ -114,35 +171,36 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(ReadOnlyAdmin):
-    list_display = ("out_request_no", "order", "amount_fen", "status", "attempts", "last_error", "created_at", "done_at")
+class RefundAdmin(AmountInYuan, ReadOnlyAdmin):
+    list_display = ("out_request_no", "order", AMOUNT, "status", "attempts", "last_error", "created_at", "done_at")
     list_filter = ("status",)
 
 
 @admin.register(Account)
 class AccountAdmin(ReadOnlyAdmin):
-    list_display = ("code", "kind", "user", "balance_fen")
+    list_display = ("code", "kind", "user", yuan_column("balance_fen", "余额"))
     list_filter = ("kind",)
     search_fields = ("code", "user__username")
 
 
-class EntryInline(admin.TabularInline):
+class EntryInline(AmountInYuan, admin.TabularInline):
     model = LedgerEntry
     extra = 0
-    readonly_fields = ("account", "amount_fen")
+    readonly_fields = ("account", AMOUNT)
+    fields = readonly_fields
     can_delete = False
 
 
 @admin.register(LedgerTransaction)
 class LedgerTransactionAdmin(ReadOnlyAdmin):
-    list_display = ("id", "kind", "order", "memo", "created_at")
+    list_display = (id_column, "kind", "order", "memo", "created_at")
     list_filter = ("kind",)
     inlines = [EntryInline]
 
 
 @admin.register(ProviderNotification)
-class ProviderNotificationAdmin(ReadOnlyAdmin):
-    list_display = ("provider", "event_id", "out_trade_no", "amount_fen", "outcome", "received_at")
+class ProviderNotificationAdmin(AmountInYuan, ReadOnlyAdmin):
+    list_display = ("provider", "event_id", "out_trade_no", AMOUNT, "outcome", "received_at")
     list_filter = ("provider", "outcome")
 
 

@@ -43,7 +43,8 @@ def wallet_balance_fen(*, user_id: int) -> int:
 
 
 def documents_readable_by(*, user: Any) -> list:  # type: ignore[type-arg]
-    """我的文库: documents the user holds an active entitlement to, newest grant first."""
+    """我的文库: documents the user holds an active entitlement to, newest grant first.  An
+    unpublished document stays (buyers keep what they paid for); a taken-down one is gone."""
     from fanwen.library.models import Document
 
     now = timezone.now()
@@ -51,7 +52,7 @@ def documents_readable_by(*, user: Any) -> list:  # type: ignore[type-arg]
         Document.objects.filter(
             entitlements__user=user,
             entitlements__revoked_at__isnull=True,
-            status=Document.Status.PUBLISHED,
+            status__in=[Document.Status.PUBLISHED, Document.Status.UNPUBLISHED],
         )
         .filter(Q(entitlements__expires_at__isnull=True) | Q(entitlements__expires_at__gt=now))
         .select_related("category")

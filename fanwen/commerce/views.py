@@ -28,6 +28,7 @@ from fanwen.commerce.services import (
 from fanwen.commerce.services.errors import AlreadyOwned
 from fanwen.core.money import BadAmount, yuan_to_fen
 from fanwen.library import gate
+from fanwen.library import selectors as library_selectors
 from fanwen.library.models import Document
 from fanwen.web.auth import uid
 
@@ -45,9 +46,7 @@ def buy(request: HttpRequest) -> HttpResponse:
     topup_fen = None
     try:
         if source.get("document"):
-            document = Document.objects.filter(pk=int(source["document"]), status=Document.Status.PUBLISHED).first()
-            if document is None:
-                raise Http404("文档不存在")
+            document = _visible_document_or_404(request, int(source["document"]))
         elif source.get("plan"):
             plan = Plan.objects.filter(code=source["plan"], active=True).first()
             if plan is None:
@@ -62,6 +61,9 @@ def buy(request: HttpRequest) -> HttpResponse:
     if document is not None and gate.can_read_full(request.user, document):
         messages.info(request, "您已可以阅读这篇文档的全文")
         return redirect(document.get_absolute_url())
+    if document is not None and document.status != Document.Status.PUBLISHED:
+        messages.error(request, "这篇文档已下架，暂停销售")
+        return redirect("/")
     if request.method == "POST":
         return _buy_post(request, document, plan, topup_fen)
     wallet_fen = selectors.wallet_balance_fen(user_id=uid(request))
@@ -79,6 +81,14 @@ def buy(request: HttpRequest) -> HttpResponse:
             "methods": _methods(), "form_key": uuid.uuid4().hex,
         },
     )
+
+
+def _visible_document_or_404(request: HttpRequest, document_id: int) -> Document:
+    """The document being bought, if this reader may see it at all; else 404."""
+    document = library_selectors.document_get_visible(document_id=document_id, user=request.user)
+    if document is None:
+        raise Http404("文档不存在")
+    return document
 
 
 def _buy_post(request: HttpRequest, document: Any, plan: Any, topup_fen: int | None) -> HttpResponse:

@@ -7,6 +7,7 @@ so paid text is never even loaded into the process serving them.
 
 Entitled readers: staff, the document's author, holders of an active
 entitlement (grant or purchase), and members with an active membership period.  Documents without paid blocks are open to all.
+A document that is not published is seen only by those :func:`can_see` names.
 Access is decided per document per request; nothing here is cached.
 """
 
@@ -40,13 +41,41 @@ class GatedDocument:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def _signed_in(user: Any) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.is_active
+
+
+def _is_staff_or_author(user: Any, document: Document) -> bool:
+    return bool(user.is_staff) or (document.author_id is not None and document.author_id == user.pk)
+
+
+def can_see(user: Any, document: Document) -> bool:
+    """May this reader open the document at all (its page, its API entry)?  Published: anyone.
+    Unpublished (已下架): its author, staff, and holders of an active entitlement — buyers and
+    grantees keep what they were given; members who never bought it do not.  Pending review or
+    taken down for infringement (已下架（侵权）): its author and staff only."""
+    if document.status == Document.Status.PUBLISHED:
+        return True
+    if not _signed_in(user):
+        return False
+    if _is_staff_or_author(user, document):
+        return True
+    if document.status == Document.Status.UNPUBLISHED:
+        return commerce_selectors.entitlement_active_exists(user_id=user.pk, document_id=document.pk)
+    return False
+
+
 def can_read_full(user: Any, document: Document) -> bool:
+    if document.status != Document.Status.PUBLISHED and not can_see(user, document):
+        return False
     if not document.has_paid:
         return True
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not _signed_in(user):
         return False
-    if user.is_staff or (document.author_id is not None and document.author_id == user.pk):
+    if _is_staff_or_author(user, document):
         return True
+    if document.status != Document.Status.PUBLISHED:
+        return commerce_selectors.entitlement_active_exists(user_id=user.pk, document_id=document.pk)
     return commerce_selectors.user_may_read(user_id=user.pk, document_id=document.pk)
 
 

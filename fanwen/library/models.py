@@ -26,6 +26,7 @@ class Document(models.Model):
         PUBLISHED = "published", "已发布"
         PENDING = "pending", "待审核"
         UNPUBLISHED = "unpublished", "已下架"
+        TAKEN_DOWN = "taken_down", "已下架（侵权）"
 
     title = models.CharField("标题", max_length=200)
     category = models.ForeignKey(
@@ -47,9 +48,11 @@ class Document(models.Model):
     tags = models.CharField("标签", max_length=200, blank=True, help_text="以空格或逗号分隔，公开可见")
     # Built from the free blocks only; used for meta tags, feeds and listings.
     summary = models.CharField("摘要", max_length=300, blank=True)
-    content_hash = models.CharField(max_length=64, unique=True)
+    content_hash = models.CharField("内容指纹", max_length=64, unique=True)
     source_name = models.CharField("来源文件", max_length=500, blank=True)
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PUBLISHED)
+    # Why the document was taken down for infringement; shown to its refunded buyers.
+    takedown_reason = models.CharField("下架原因", max_length=500, blank=True)
     views = models.PositiveIntegerField("阅读数", default=0)
     created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -103,18 +106,19 @@ class Block(models.Model):
         POINT = "point", "要点"
         PARAGRAPH = "paragraph", "段落"
 
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="blocks")
-    position = models.PositiveIntegerField()
-    text = models.TextField()
-    paid = models.BooleanField(default=False)
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PARAGRAPH)
-    level = models.PositiveSmallIntegerField(default=0)
-    lead = models.CharField(max_length=64, blank=True)
+    document = models.ForeignKey(Document, verbose_name="文档", on_delete=models.CASCADE, related_name="blocks")
+    position = models.PositiveIntegerField("位置")
+    text = models.TextField("正文")
+    paid = models.BooleanField("付费", default=False)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.PARAGRAPH)
+    level = models.PositiveSmallIntegerField("层级", default=0)
+    lead = models.CharField("小标题", max_length=64, blank=True)
 
     class Meta:
         ordering = ["document", "position"]
         constraints = [models.UniqueConstraint(fields=["document", "position"], name="block_unique_position")]
         indexes = [models.Index(fields=["document", "paid", "position"], name="block_doc_paid")]
+        verbose_name = verbose_name_plural = "段落"
 
     def __str__(self) -> str:
         return f"{self.document_id}#{self.position}"

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from fanwen.library import gate
 from fanwen.library.models import Category, Document
 
 
@@ -35,14 +36,19 @@ def document_get_published(*, document_id: int) -> Document | None:
     return documents_published().select_related("author").filter(pk=document_id).first()
 
 
-def document_get_own_unpublished(*, document_id: int, user: Any) -> Document | None:
-    """An author (or staff) previews a document that is pending review or taken down."""
+def document_is_published(*, document_id: int) -> bool:
+    return Document.objects.filter(pk=document_id, status=Document.Status.PUBLISHED).exists()
+
+
+def document_get_visible(*, document_id: int, user: Any) -> Document | None:
+    """The document if this reader may open it (``gate.can_see``): published ones for everyone,
+    unpublished ones for their author, staff, buyers and grantees, the rest for author and staff."""
     if not 0 < document_id <= MAX_ID:
         return None
-    qs = Document.objects.select_related("category", "author").filter(pk=document_id)
-    if not user.is_staff:
-        qs = qs.filter(author_id=user.pk)
-    return qs.first()
+    document = Document.objects.select_related("category", "author").filter(pk=document_id).first()
+    if document is None or not gate.can_see(user, document):
+        return None
+    return document
 
 
 def categories_with_counts() -> list[Category]:

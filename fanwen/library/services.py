@@ -7,6 +7,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -14,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils.text import slugify
 
+from fanwen.audit.services import audit_record
 from fanwen.core import format as fmt
 from fanwen.core import structure
 from fanwen.core.money import BadAmount, yuan_to_fen
@@ -162,20 +164,163 @@ def summary_of(parsed: fmt.Document) -> str:
     return text[:SUMMARY_CHARS]
 
 
-def document_set_status(*, document_id: int, status: str) -> None:
+class DocumentChangeRefused(Exception):
+    """A change to a document that cannot be made as asked; ``message`` is for the operator."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+STATUS_AUDIT_ACTIONS: dict[str, str] = {
+    Document.Status.PUBLISHED: "library.document.published",
+    Document.Status.PENDING: "library.document.pending",
+    Document.Status.UNPUBLISHED: "library.document.unpublished",
+    Document.Status.TAKEN_DOWN: "library.document.taken_down",
+}
+
+
+def _document_lock(document_id: int) -> Document:
+    document = Document.objects.select_for_update().filter(pk=document_id).first() if 0 < document_id < 2**63 else None
+    if document is None:
+        raise DocumentChangeRefused(f"文档不存在：#{document_id}")
+    return document
+
+
+def document_set_status(*, document_id: int, status: str, actor: Any = None) -> bool:
+    """Publish, unpublish or send back to review; True when the status changed.  Unpublished
+    documents leave listings, search, feeds and the sitemap and are not for sale; their buyers
+    and grantees keep reading them (``library.gate.can_see``).  A takedown for infringement
+    refunds buyers and goes through ``commerce.services.takedowns.document_takedown``."""
+    if status == Document.Status.TAKEN_DOWN:
+        raise DocumentChangeRefused("侵权下架须填写原因并退款：请用 fanwen takedown 或后台的侵权下架动作")
+    if status not in STATUS_AUDIT_ACTIONS:
+        raise DocumentChangeRefused(f"未知的状态：{status}")
+    return _status_change(document_id=document_id, status=status, actor=actor, data={})
+
+
+def document_mark_taken_down(*, document_id: int, reason: str, actor: Any = None) -> bool:
+    """The library half of a takedown (status and reason); the refunds are commerce's half."""
+    reason = " ".join(reason.split())[:500]
+    if not reason:
+        raise DocumentChangeRefused("请填写下架原因（将告知已退款的买家）")
+    return _status_change(
+        document_id=document_id, status=Document.Status.TAKEN_DOWN, actor=actor, data={"reason": reason}
+    )
+
+
+def _status_change(*, document_id: int, status: str, actor: Any, data: dict[str, Any]) -> bool:
     with transaction.atomic():
-        updated = Document.objects.filter(pk=document_id).update(status=status)
+        document = _document_lock(document_id)
+        previous = document.status
+        reason = data.get("reason")
+        if previous == status and (reason is None or reason == document.takedown_reason):
+            return False
+        fields = {"status": status, **({"takedown_reason": reason} if reason is not None else {})}
+        Document.objects.filter(pk=document_id).update(**fields)
         document_page_cache_clear(document_id=document_id)
-        if updated:
-            action = IndexOutbox.Action.UPSERT if status == Document.Status.PUBLISHED else IndexOutbox.Action.DELETE
-            index_outbox_record(document_id=document_id, action=action)
+        action = IndexOutbox.Action.UPSERT if status == Document.Status.PUBLISHED else IndexOutbox.Action.DELETE
+        index_outbox_record(document_id=document_id, action=action)
+        audit_record(action=STATUS_AUDIT_ACTIONS[status], actor=actor, subject=document,
+                     data={"from": previous, "to": status, **data})
+        return True
 
 
-def document_delete(*, document_id: int) -> None:
+def document_set_price(*, document_id: int, price_fen: int, actor: Any = None) -> bool:
+    """Change the price (integer fen); True when it changed.  Past orders keep what they paid."""
     with transaction.atomic():
+        document = _document_lock(document_id)
+        if not document.has_paid and price_fen != 0:
+            raise DocumentChangeRefused("这篇文档没有付费部分，价格只能是 0")
+        if document.has_paid and not 0 < price_fen <= MAX_PRICE_FEN:
+            raise DocumentChangeRefused(f"含付费部分的文档，价格须在 0.01 到 {MAX_PRICE_FEN // 100} 元之间")
+        if document.price_fen == price_fen:
+            return False
+        Document.objects.filter(pk=document_id).update(price_fen=price_fen)
+        document_page_cache_clear(document_id=document_id)
+        index_outbox_record(document_id=document_id)  # the price is on the search card
+        audit_record(action="library.document.price_changed", actor=actor, subject=document,
+                     data={"from_fen": document.price_fen, "to_fen": price_fen})
+        return True
+
+
+DETAIL_FIELDS = ("title", "category_id", "tags", "author_id")
+
+
+def document_update_details(*, document_id: int, actor: Any = None, **changes: Any) -> list[str]:
+    """Title, category, tags, author (ids for the foreign keys); returns the names changed."""
+    unknown = set(changes) - set(DETAIL_FIELDS)
+    if unknown:
+        raise DocumentChangeRefused(f"不能在这里修改：{', '.join(sorted(unknown))}")
+    if "title" in changes:
+        changes["title"] = " ".join(str(changes["title"]).split())[:200]
+        if not changes["title"]:
+            raise DocumentChangeRefused("标题不能为空")
+    if "tags" in changes:
+        changes["tags"] = " ".join(str(changes["tags"]).replace("，", " ").replace(",", " ").split())[:200]
+    with transaction.atomic():
+        document = _document_lock(document_id)
+        changed = {k: v for k, v in changes.items() if getattr(document, k) != v}
+        if not changed:
+            return []
+        Document.objects.filter(pk=document_id).update(**changed)
+        document_page_cache_clear(document_id=document_id)
+        index_outbox_record(document_id=document_id)
+        audit_record(action="library.document.edited", actor=actor, subject=document,
+                     data={k: {"from": getattr(document, k), "to": v} for k, v in changed.items()})
+        return sorted(changed)
+
+
+def document_delete(*, document_id: int, actor: Any = None) -> None:
+    with transaction.atomic():
+        document = Document.objects.filter(pk=document_id).first()
+        if document is not None:
+            audit_record(action="library.document.deleted", actor=actor, subject=document,
+                         data={"title": document.title, "status": document.status})
         Document.objects.filter(pk=document_id).delete()
         document_page_cache_clear(document_id=document_id)
         index_outbox_record(document_id=document_id, action=IndexOutbox.Action.DELETE)
+
+
+CATEGORY_FIELDS = ("name", "slug", "position")
+
+
+def category_save(*, category_id: int | None, values: dict[str, Any], actor: Any = None) -> Category:
+    """Create a category or change its name, path name or position; audited.  A new name is
+    searchable at once: its documents are queued for the search index."""
+    unknown = set(values) - set(CATEGORY_FIELDS)
+    if unknown:
+        raise DocumentChangeRefused(f"不能修改：{', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        if category_id is None:
+            category = Category.objects.create(**values)
+            audit_record(action="library.category.created", actor=actor, subject=category, data=values)
+            return category
+        category = Category.objects.select_for_update().get(pk=category_id)
+        changed = {k: v for k, v in values.items() if getattr(category, k) != v}
+        if not changed:
+            return category
+        before = {k: getattr(category, k) for k in changed}
+        Category.objects.filter(pk=category_id).update(**changed)
+        audit_record(action="library.category.changed", actor=actor, subject=category,
+                     data={k: {"from": before[k], "to": v} for k, v in changed.items()})
+        if {"name", "slug"} & set(changed):
+            ids = Document.objects.filter(category_id=category_id).values_list("pk", flat=True)
+            IndexOutbox.objects.bulk_create(
+                [IndexOutbox(document_id=pk, action=IndexOutbox.Action.UPSERT) for pk in ids.iterator()], batch_size=1000
+            )
+        category.refresh_from_db()
+        return category
+
+
+def category_delete(*, category_id: int, actor: Any = None) -> None:
+    """Only an empty category can go (documents PROTECT their category)."""
+    with transaction.atomic():
+        category = Category.objects.filter(pk=category_id).first()
+        if category is None:
+            return
+        audit_record(action="library.category.deleted", actor=actor, subject=category, data={"name": category.name})
+        category.delete()
 
 
 VIEW_FLUSH_EVERY = 200

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from fanwen.library import gate, selectors, services
-from fanwen.library.models import Category
+from fanwen.library.models import Category, Document
 from fanwen.search.selectors import related_documents
 from fanwen.web.caching import vary_on_access
 
@@ -75,12 +75,10 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
             if request.method == "GET":
                 services.document_count_view(document_id=document_id)
             return HttpResponse(cached)
-    document = selectors.document_get_published(document_id=document_id)
-    if document is None and request.user.is_authenticated:
-        document = selectors.document_get_own_unpublished(document_id=document_id, user=request.user)
-        anonymous = False
+    document = selectors.document_get_visible(document_id=document_id, user=request.user)
     if document is None:
         raise Http404("文档不存在")
+    anonymous = anonymous and document.status == Document.Status.PUBLISHED  # never cache any other
     view = gate.gated_view(request.user, document)
     if request.method == "GET":
         services.document_count_view(document_id=document.pk)
@@ -94,6 +92,10 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
         # Only pages rendered for an anonymous reader are cached, and only served to one.
         cache.set(services.anonymous_page_key(document.pk), response.content, ANONYMOUS_PAGE_TTL)
         _local_pages[document.pk] = (time.monotonic() + LOCAL_PAGE_TTL, response.content)
+        # Unpublished while this page was rendered?  Its status change cleared the cache before
+        # our write: clear it again.  Read after the write, so no stale page can outlive the change.
+        if not selectors.document_is_published(document_id=document.pk):
+            services.document_page_cache_clear(document_id=document.pk)
     return response
 
 

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "fanwen.library",
     "fanwen.commerce",
     "fanwen.search",
+    "fanwen.audit",
 ]
 
 MIDDLEWARE = [

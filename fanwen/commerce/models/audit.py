@@ -13,11 +13,11 @@ class AuditLog(models.Model):
     or document text.  Rows cannot be changed or deleted through the ORM.
     """
 
-    action = models.CharField(max_length=80, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    order = models.ForeignKey("commerce.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit")
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField("动作", max_length=80, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    order = models.ForeignKey("commerce.Order", verbose_name="订单", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit")
+    data = models.JSONField("详情", default=dict, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-id"]

@@ -18,15 +18,15 @@ class Entitlement(models.Model):
         GRANT = "grant", "赠送"
         PURCHASE = "purchase", "购买"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="entitlements")
-    document = models.ForeignKey("library.Document", on_delete=models.CASCADE, related_name="entitlements")
-    source = models.CharField(max_length=10, choices=Source.choices)
-    granted_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    note = models.CharField(max_length=200, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="entitlements")
+    document = models.ForeignKey("library.Document", verbose_name="文档", on_delete=models.CASCADE, related_name="entitlements")
+    source = models.CharField("来源", max_length=10, choices=Source.choices)
+    granted_at = models.DateTimeField("授予时间", auto_now_add=True)
+    expires_at = models.DateTimeField("到期时间", null=True, blank=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    note = models.CharField("备注", max_length=200, blank=True)
     order = models.ForeignKey(
-        "commerce.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="entitlements"
+        "commerce.Order", verbose_name="订单", null=True, blank=True, on_delete=models.PROTECT, related_name="entitlements"
     )
 
     class Meta:
@@ -48,11 +48,11 @@ class MembershipPeriod(models.Model):
     """One paid stretch of membership (VIP).  Active while starts_at <= now < ends_at and
     not revoked.  A renewal adds a period starting where the last one ends."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership_periods")
-    order = models.OneToOneField("commerce.Order", on_delete=models.PROTECT, related_name="membership_period")
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="membership_periods")
+    order = models.OneToOneField("commerce.Order", verbose_name="订单", on_delete=models.PROTECT, related_name="membership_period")
+    starts_at = models.DateTimeField("开始时间")
+    ends_at = models.DateTimeField("结束时间")
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "会员期"

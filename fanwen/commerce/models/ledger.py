@@ -31,10 +31,10 @@ class Account(models.Model):
         SUSPENSE = "suspense", "待处理"
         REFUNDING = "refunding", "退款中"
 
-    code = models.CharField(max_length=64, unique=True)  # e.g. wallet:12, clearing:alipay
-    kind = models.CharField(max_length=12, choices=Kind.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts")
-    balance_fen = models.BigIntegerField(default=0)
+    code = models.CharField("账户代码", max_length=64, unique=True)  # e.g. wallet:12, clearing:alipay
+    kind = models.CharField("类型", max_length=12, choices=Kind.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", null=True, blank=True, on_delete=models.PROTECT, related_name="accounts")
+    balance_fen = models.BigIntegerField("余额（分）", default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "账户"
@@ -49,10 +49,10 @@ class Account(models.Model):
 
 
 class LedgerTransaction(models.Model):
-    kind = models.CharField(max_length=40)  # e.g. order.paid, wallet.credit, refund.done
-    order = models.ForeignKey("commerce.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger")
-    memo = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    kind = models.CharField("类型", max_length=40)  # e.g. order.paid, wallet.credit, refund.done
+    order = models.ForeignKey("commerce.Order", verbose_name="订单", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger")
+    memo = models.CharField("摘要", max_length=200, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-id"]
@@ -63,9 +63,9 @@ class LedgerTransaction(models.Model):
 
 
 class LedgerEntry(models.Model):
-    transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="entries")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
-    amount_fen = models.BigIntegerField()  # + into the account, - out of it
+    transaction = models.ForeignKey(LedgerTransaction, verbose_name="凭证", on_delete=models.PROTECT, related_name="entries")
+    account = models.ForeignKey(Account, verbose_name="账户", on_delete=models.PROTECT, related_name="entries")
+    amount_fen = models.BigIntegerField("金额（分）")  # + into the account, - out of it
 
     class Meta:
         verbose_name = verbose_name_plural = "分录"

@@ -42,18 +42,18 @@ class Order(models.Model):
         CANCELLED = "cancelled", "已取消"
 
     number = models.CharField("订单号", max_length=32, unique=True)  # out_trade_no
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    document = models.ForeignKey("library.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
-    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.PROTECT, related_name="orders")
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    document = models.ForeignKey("library.Document", verbose_name="文档", null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    plan = models.ForeignKey(Plan, verbose_name="会员方案", null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
     amount_fen = models.PositiveIntegerField("金额（分）")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    subject = models.CharField(max_length=200)
-    idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001 (NULL = no key, for the partial unique)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    expires_at = models.DateTimeField()
-    paid_at = models.DateTimeField(null=True, blank=True)
-    refunded_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    subject = models.CharField("内容", max_length=200)
+    idempotency_key = models.CharField("幂等键", max_length=100, null=True, blank=True)  # noqa: DJ001 (NULL = no key, for the partial unique)
+    created_at = models.DateTimeField("下单时间", auto_now_add=True, db_index=True)
+    expires_at = models.DateTimeField("过期时间")
+    paid_at = models.DateTimeField("支付时间", null=True, blank=True)
+    refunded_at = models.DateTimeField("退款时间", null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -109,16 +109,16 @@ class Payment(models.Model):
         FAILED = "failed", "失败"
         REFUNDED = "refunded", "已退款"
 
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
-    method = models.CharField(max_length=10, choices=Method.choices)
-    amount_fen = models.PositiveIntegerField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CREATED)
-    provider_ref = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 trade_no; NULL for wallet
+    order = models.ForeignKey(Order, verbose_name="订单", on_delete=models.PROTECT, related_name="payments")
+    method = models.CharField("支付方式", max_length=10, choices=Method.choices)
+    amount_fen = models.PositiveIntegerField("金额（分）")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.CREATED)
+    provider_ref = models.CharField("渠道交易号", max_length=64, null=True, blank=True)  # noqa: DJ001 trade_no; NULL for wallet
     # A second payment for an order that was already settled: its money waits in suspense
     # until staff return it (commerce.services.refunds.payment_refund_unmatched).
-    held_in_suspense = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
+    held_in_suspense = models.BooleanField("重复支付待退", default=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "支付记录"
@@ -140,14 +140,14 @@ class Payment(models.Model):
 class ProviderNotification(models.Model):
     """Every verified notification, once: UNIQUE(provider, event_id) makes handling idempotent."""
 
-    provider = models.CharField(max_length=12)
-    event_id = models.CharField(max_length=128)
-    out_trade_no = models.CharField(max_length=64)
-    provider_ref = models.CharField(max_length=64)
-    amount_fen = models.BigIntegerField()
-    outcome = models.CharField(max_length=40)
-    received_at = models.DateTimeField(auto_now_add=True)
-    data = models.JSONField(default=dict, blank=True)  # masked
+    provider = models.CharField("渠道", max_length=12)
+    event_id = models.CharField("通知编号", max_length=128)
+    out_trade_no = models.CharField("订单号", max_length=64)
+    provider_ref = models.CharField("渠道交易号", max_length=64)
+    amount_fen = models.BigIntegerField("金额（分）")
+    outcome = models.CharField("处理结果", max_length=40)
+    received_at = models.DateTimeField("收到时间", auto_now_add=True)
+    data = models.JSONField("内容（已脱敏）", default=dict, blank=True)  # masked
 
     class Meta:
         verbose_name = verbose_name_plural = "支付通知"
@@ -162,20 +162,20 @@ class Refund(models.Model):
         PENDING = "pending", "退款中"
         DONE = "done", "已退款"
 
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
-    amount_fen = models.PositiveIntegerField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    out_request_no = models.CharField(max_length=40, unique=True)  # the provider's idempotency key
+    order = models.ForeignKey(Order, verbose_name="订单", on_delete=models.PROTECT, related_name="refunds")
+    payment = models.ForeignKey(Payment, verbose_name="支付记录", on_delete=models.PROTECT, related_name="refunds")
+    amount_fen = models.PositiveIntegerField("金额（分）")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    out_request_no = models.CharField("退款请求号", max_length=40, unique=True)  # the provider's idempotency key
     # True: the order's sale is reversed (access revoked, order refunded).  False: a second,
     # unmatched payment held in suspense is returned; the order stays as it is.
-    reverses_sale = models.BooleanField(default=True)
-    provider_ref = models.CharField(max_length=64, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.CharField(max_length=300, blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    done_at = models.DateTimeField(null=True, blank=True)
+    reverses_sale = models.BooleanField("撤销销售", default=True)
+    provider_ref = models.CharField("渠道退款号", max_length=64, blank=True)
+    attempts = models.PositiveIntegerField("尝试次数", default=0)
+    last_error = models.CharField("最近错误", max_length=300, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申请人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    done_at = models.DateTimeField("完成时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "退款"

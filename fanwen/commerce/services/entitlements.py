@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -16,6 +18,7 @@ def entitlement_grant(
     source: str = Entitlement.Source.GRANT,
     note: str = "",
     order: Order | None = None,
+    actor: Any = None,
 ) -> tuple[Entitlement, bool]:
     """Give a user the whole document.  Returns (entitlement, created); idempotent by constraint.
     An expired but unrevoked entitlement is retired first, so it cannot stand in for this one."""
@@ -28,19 +31,21 @@ def entitlement_grant(
             entitlement = Entitlement.objects.create(
                 user_id=user_id, document_id=document_id, source=source, note=note, order=order
             )
-            audit("commerce.entitlement.granted", order=order, user_id=user_id, document_id=document_id, source=source)
+            audit("commerce.entitlement.granted", actor_id=getattr(actor, "pk", None), order=order, user_id=user_id,
+                  document_id=document_id, source=source)
             return entitlement, True
     except IntegrityError:
         existing = Entitlement.objects.get(user_id=user_id, document_id=document_id, revoked_at__isnull=True)
         return existing, False
 
 
-def entitlement_revoke(*, user_id: int, document_id: int) -> int:
+def entitlement_revoke(*, user_id: int, document_id: int, actor: Any = None) -> int:
     """Revoke every active entitlement of the user to the document; returns how many."""
     with transaction.atomic():
         count = Entitlement.objects.filter(
             user_id=user_id, document_id=document_id, revoked_at__isnull=True
         ).update(revoked_at=timezone.now())
         if count:
-            audit("commerce.entitlement.revoked", user_id=user_id, document_id=document_id)
+            audit("commerce.entitlement.revoked", actor_id=getattr(actor, "pk", None), user_id=user_id,
+                  document_id=document_id)
         return count

@@ -52,3 +52,9 @@ class Busy(CommerceError):
 
 class PaymentUnavailable(CommerceError):
     status = 503
+
+
+class NotForSale(CommerceError):
+    """An unpublished or taken-down document: its buyers keep it, nobody new may buy it."""
+
+    status = 409

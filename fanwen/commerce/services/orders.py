@@ -12,7 +12,13 @@ from django.utils import timezone
 
 from fanwen.commerce.models import Order, Plan
 from fanwen.commerce.services.audit import audit
-from fanwen.commerce.services.errors import AlreadyOwned, CommerceError, IdempotencyConflict, NotFound
+from fanwen.commerce.services.errors import (
+    AlreadyOwned,
+    CommerceError,
+    IdempotencyConflict,
+    NotForSale,
+    NotFound,
+)
 from fanwen.commerce.services.locking import busy_safe
 from fanwen.library import gate
 from fanwen.library.models import Document
@@ -81,9 +87,11 @@ def _same_request(order: Order, document_id: int | None, plan_code: str | None, 
 
 def _order_fields(*, user: Any, document_id: int | None, plan_code: str | None, topup_fen: int | None) -> dict[str, Any]:
     if document_id is not None:
-        document = Document.objects.filter(pk=document_id, status=Document.Status.PUBLISHED).first()
+        document = Document.objects.filter(pk=document_id).exclude(status=Document.Status.PENDING).first()
         if document is None:
             raise NotFound("文档不存在")
+        if document.status != Document.Status.PUBLISHED:
+            raise NotForSale("这篇文档已下架，暂停销售")
         if not document.has_paid:
             raise AlreadyOwned("这篇文档免费，无需购买")
         if document.price_fen <= 0:
