@@ -61,7 +61,9 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
     view = gate.gated_view(request.user, document)
     if request.method == "GET":
         services.document_count_view(document_id=document.pk)
-    runs = [(paid, list(group)) for paid, group in groupby(view.blocks, key=lambda b: b.paid)]
+    # Entitled: the free and paid runs in document order.  Others: the gate's opening, the
+    # paywall card, then the free ending (the template).
+    runs = [(paid, list(group)) for paid, group in groupby(view.blocks, key=lambda b: b.paid)] if view.access else []
     related = related_documents(document_id=document.pk, title=document.title)
     response = render(
         request, "library/document.html", {"doc": document, "view": view, "runs": runs, "related": related}
