@@ -60,7 +60,7 @@ def test_serve_default_site_url_names_an_address_a_browser_can_open():
     from fanwen.web.site_url import serve_site_url
 
     assert serve_site_url("127.0.0.1", 8123) == "http://127.0.0.1:8123"
-    assert serve_site_url("0.0.0.0", 80) == "http://127.0.0.1:80"  # noqa: S104
+    assert serve_site_url("0.0.0.0", 80) == "http://127.0.0.1:80"
     assert serve_site_url("::", 8000) == "http://[::1]:8000"
     assert serve_site_url("fe80::1", 8000) == "http://[fe80::1]:8000"
     assert serve_site_url("wenku.local", 9000) == "http://wenku.local:9000"
