@@ -208,21 +208,25 @@ class IndexReader:
         """Only very common words (工作, 学习 in almost every 范文) on a big index: scoring every
         document that holds them says little and costs a full scan.  Rank the documents that
         have the words in their TITLE, then those with some of them in the title, then the
-        rest, and give the total as an estimate: the same on every page (the fewest documents
-        holding one of the words, an upper bound), with no page count.  Whether a next page
-        exists is known exactly (one hit more than the page is fetched), so no empty page is
-        ever offered: the tiers are nested, so a next page is filled by one of them."""
+        rest, and give the total as an estimate, the same on every page (the fewest documents
+        holding one of the words: an upper bound), with no page count.  Whether a next page
+        exists is known exactly (one hit more than the page is fetched; the tiers are nested,
+        so a next page is always filled by one of them), so no empty page is ever offered; on
+        the last page the total is known, and given exactly."""
         Q, Occur = tantivy.Query, tantivy.Occur
         title_only = Q.boolean_query([(Occur.Must, Q.term_query(SCHEMA, "title", t)) for t in tokens])
         result = searcher.search(title_only, limit, count=True, offset=offset)
         in_title = int(getattr(result, "count", 0) or 0)
-        if in_title > offset + limit:
-            return Found(estimate, self._cards(searcher, result), approximate=True, has_next=True)
-        if in_title == offset + limit:  # the titles fill this page exactly: is there more?
-            more = self._beyond_titles(searcher, tokens, offset=offset + limit, limit=1)
-            return Found(estimate, self._cards(searcher, result), approximate=True, has_next=bool(more))
-        cards = self._beyond_titles(searcher, tokens, offset=offset, limit=limit + 1)
-        return Found(estimate, cards[:limit], approximate=True, has_next=len(cards) > limit)
+        if in_title >= offset + limit:
+            # The titles fill this page; when exactly, whether anything follows is asked of the rest.
+            more = in_title > offset + limit or bool(self._beyond_titles(searcher, tokens, offset=offset + limit, limit=1))
+            cards = self._cards(searcher, result)
+        else:
+            cards = self._beyond_titles(searcher, tokens, offset=offset, limit=limit + 1)
+            more, cards = len(cards) > limit, cards[:limit]
+        if more or not cards:
+            return Found(estimate, cards, approximate=True, has_next=more)
+        return Found(offset + len(cards), cards)  # the last page: the count is known
 
     def _beyond_titles(self, searcher: tantivy.Searcher, tokens: list[str], *, offset: int, limit: int) -> list[dict[str, Any]]:
         """Documents with every word and some in the title; when they cannot fill the page,
