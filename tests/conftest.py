@@ -73,7 +73,7 @@ def _fresh_view_counts() -> object:
 
 @pytest.fixture(autouse=True)
 def _fresh_local_pages() -> object:
-    from fanwen.library import views
+    from fanwen.library import page_cache
 
-    views._local_pages.clear()
+    page_cache.local_pages_clear()
     yield

@@ -35,6 +35,7 @@ class SearchOut(Schema):
     total: int
     approximate: bool
     page: int
+    has_next: bool
     notices: list[str]
     results: list[HitOut]
 
@@ -49,6 +50,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
         "total": result.total,
         "approximate": result.approximate,
         "page": result.page,
+        "has_next": result.has_next,
         "notices": result.notices,
         "results": [
             {"id": h.id, "title": h.title, "snippet": str(h.snippet), "category": h.category, "chars": h.chars,

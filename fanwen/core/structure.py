@@ -128,3 +128,22 @@ def outline(document: Document) -> list[OutlineEntry]:
 def placeholders(text: str) -> list[str]:
     """Placeholders such as ``XX``, ``X大学``'s ``X``, ``某某``, in order of appearance."""
     return [m.group(0) for m in PLACEHOLDER_RE.finditer(text)]
+
+
+def levels_among(blocks: list[tuple[str, int]] | tuple[tuple[str, int], ...]) -> list[int]:
+    """The levels blocks already classified as (kind, level) get when only these blocks are
+    in the document, by the rule of :func:`analyse`: a heading's level comes from its own
+    text, so it keeps it; a sub-point sits one level below the nearest heading above it
+    *among these blocks*; a paragraph is 0.  Used for what a reader may see of a document,
+    so that hidden headings do not show through the levels of the visible sub-points."""
+    levels: list[int] = []
+    depth = 0
+    for kind, level in blocks:
+        if kind == KIND_HEADING:
+            depth = level
+            levels.append(level)
+        elif kind == KIND_POINT:
+            levels.append(min(depth + 1, 4))
+        else:
+            levels.append(0)
+    return levels

@@ -10,6 +10,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFee
 
 from fanwen.library import selectors
 from fanwen.library.models import Category, Document
+from fanwen.web.site_url import absolute_url
 
 FEED_SIZE = 30
 
@@ -17,8 +18,16 @@ FEED_SIZE = 30
 class NewDocumentsFeed(Feed):
     feed_type: type[SyndicationFeed] = Rss201rev2Feed
     title = f"{settings.SITE_NAME} · 最新文档"
-    link = "/"
     description = "范文库新上架的文档（免费试读部分）"
+
+    def get_feed(self, obj: object, request: HttpRequest) -> SyndicationFeed:
+        # Every URL on FANWEN_SITE_URL, never on the request's Host header.
+        feed = super().get_feed(obj, request)
+        feed.feed["feed_url"] = absolute_url(request.path)
+        return feed
+
+    def link(self) -> str:
+        return absolute_url("/")
 
     def items(self) -> list[Document]:
         return selectors.documents_newest(limit=FEED_SIZE)
@@ -32,7 +41,7 @@ class NewDocumentsFeed(Feed):
         return f"{item.summary}…（共 {item.chars_total} 字，{price}）"
 
     def item_link(self, item: Document) -> str:
-        return item.get_absolute_url()
+        return absolute_url(item.get_absolute_url())
 
     def item_pubdate(self, item: Document):  # type: ignore[no-untyped-def]
         return item.created_at
@@ -56,7 +65,7 @@ class CategoryFeed(NewDocumentsFeed):
         return f"{settings.SITE_NAME} · {obj.name}"
 
     def link(self, obj: Category) -> str:  # type: ignore[override]
-        return f"/c/{obj.slug}/"
+        return absolute_url(f"/c/{obj.slug}/")
 
     def items(self, obj: Category) -> list[Document]:  # type: ignore[override]
         return list(selectors.documents_in_category(category=obj)[:FEED_SIZE])

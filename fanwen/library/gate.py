@@ -1,7 +1,7 @@
 """The paywall gate: the only code that decides what a reader may see, and produces it.
 
 Every channel (pages, API, feeds, sitemaps, meta tags, search snippets, exports)
-reads document text through :func:`visible_blocks` or :func:`gated_view`.  For a
+reads document text through :func:`gated_view`.  For a
 reader who is not entitled, paid blocks are filtered out in the SQL query itself,
 so paid text is never even loaded into the process serving them.
 
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fanwen.commerce import selectors as commerce_selectors
+from fanwen.core import structure
 from fanwen.library.models import Block, Document
 
 
@@ -28,17 +29,44 @@ class OutlineItem:
     anchor: str
 
 
+@dataclass(frozen=True, slots=True)
+class ShownBlock:
+    """One block as this reader sees it.  ``anchor`` numbers the blocks the reader sees
+    (b0, b1, … without gaps) and ``level`` is computed among them, so neither tells where or
+    how many hidden blocks there are."""
+
+    anchor: str
+    text: str
+    paid: bool
+    kind: str
+    level: int
+    lead: str
+
+
 @dataclass(frozen=True)
 class GatedDocument:
-    """What one reader may see of one document."""
+    """What one reader may see of one document.
+
+    ``blocks`` in document order; for a reader who may not read the paid part, the free
+    blocks after the first paid one are the ``ending``, shown after the paywall card as one
+    group (however many paid regions there are), the rest is the ``opening``."""
 
     document: Document
     access: bool
-    blocks: list[Block]
+    blocks: list[ShownBlock]
     outline: list[OutlineItem]
     hidden_chars: int
     hidden_sections: int
+    ending_start: int
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def opening(self) -> list[ShownBlock]:
+        return self.blocks[: self.ending_start]
+
+    @property
+    def ending(self) -> list[ShownBlock]:
+        return self.blocks[self.ending_start :]
 
 
 def _signed_in(user: Any) -> bool:
@@ -79,30 +107,46 @@ def can_read_full(user: Any, document: Document) -> bool:
     return commerce_selectors.user_may_read(user_id=user.pk, document_id=document.pk)
 
 
-def visible_blocks(user: Any, document: Document) -> list[Block]:
-    return list(_block_queryset(document, full=can_read_full(user, document)))
+def visible_blocks(user: Any, document: Document) -> list[ShownBlock]:
+    return gated_view(user, document).blocks
 
 
 def gated_view(user: Any, document: Document) -> GatedDocument:
     access = can_read_full(user, document)
-    blocks = list(_block_queryset(document, full=access))
+    rows = list(_block_queryset(document, full=access))
+    if access:
+        levels = [b.level for b in rows]
+        ending_start = len(rows)
+    else:
+        levels = structure.levels_among([(b.kind, b.level) for b in rows])
+        first_paid = _first_paid_position(document)
+        after_paid = (i for i, b in enumerate(rows) if first_paid is not None and b.position > first_paid)
+        ending_start = next(after_paid, len(rows))
+    blocks = [
+        ShownBlock(anchor=f"b{i}", text=b.text, paid=b.paid, kind=b.kind, level=level, lead=b.lead)
+        for i, (b, level) in enumerate(zip(rows, levels, strict=True))
+    ]
     outline = [
-        OutlineItem(text=b.lead or b.text, level=b.level, paid=b.paid, anchor=f"b{b.position}")
+        OutlineItem(text=b.lead or b.text, level=b.level, paid=b.paid, anchor=b.anchor)
         for b in blocks
         if b.kind != Block.Kind.PARAGRAPH
     ]
-    if access:
-        return GatedDocument(document, True, blocks, outline, hidden_chars=0, hidden_sections=0)
     return GatedDocument(
         document,
-        False,
+        access,
         blocks,
         outline,
-        hidden_chars=document.chars_paid,
-        hidden_sections=document.sections_paid,
+        hidden_chars=0 if access else document.chars_paid,
+        hidden_sections=0 if access else document.sections_paid,
+        ending_start=ending_start,
     )
 
 
 def _block_queryset(document: Document, *, full: bool):  # type: ignore[no-untyped-def]
     qs = Block.objects.filter(document=document).order_by("position")
     return qs if full else qs.filter(paid=False)
+
+
+def _first_paid_position(document: Document) -> int | None:
+    """Where the paid part starts: its position only, never its text."""
+    return _block_queryset(document, full=True).filter(paid=True).values_list("position", flat=True).first()

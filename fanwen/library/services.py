@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils.text import slugify
@@ -21,6 +20,7 @@ from fanwen.core import structure
 from fanwen.core.money import BadAmount, yuan_to_fen
 from fanwen.core.reader import read_path
 from fanwen.library.models import Block, Category, Document
+from fanwen.library.page_cache import anonymous_page_clear
 from fanwen.search.models import IndexOutbox
 from fanwen.search.services import index_outbox_record
 
@@ -278,7 +278,7 @@ def document_delete(*, document_id: int, actor: Any = None) -> None:
             audit_record(action="library.document.deleted", actor=actor, subject=document,
                          data={"title": document.title, "status": document.status})
         Document.objects.filter(pk=document_id).delete()
-        document_page_cache_clear(document_id=document_id)
+        anonymous_page_clear(document_id=document_id)
         index_outbox_record(document_id=document_id, action=IndexOutbox.Action.DELETE)
 
 
@@ -351,17 +351,9 @@ def document_count_view(*, document_id: int) -> None:
             index_outbox_record(document_id=pk)  # keeps "most read" sorting fresh
 
 
-def anonymous_page_key(document_id: int) -> str:
-    return f"page:anon:d:{document_id}"
-
-
 def document_page_cache_clear(*, document_id: int) -> None:
-    """Now, and again after commit (a reader may re-cache the old page in between)."""
-    from fanwen.library import views  # the local copy in this process goes at once too
-
-    cache.delete(anonymous_page_key(document_id))
-    views._local_pages.pop(document_id, None)
-    transaction.on_commit(lambda: cache.delete(anonymous_page_key(document_id)))
+    """For writers outside this module (the admin) that change what the page shows."""
+    anonymous_page_clear(document_id=document_id)
 
 
 @dataclass(frozen=True)

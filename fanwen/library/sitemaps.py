@@ -6,9 +6,20 @@ from django.contrib.sitemaps import Sitemap
 
 from fanwen.library import selectors
 from fanwen.library.models import Category, Document
+from fanwen.web.site_url import site_domain, site_scheme
 
 
-class DocumentSitemap(Sitemap):
+class SiteUrlSitemap(Sitemap):
+    """Locations on FANWEN_SITE_URL, never on the request's Host header."""
+
+    def get_protocol(self, protocol: str | None = None) -> str:
+        return site_scheme()
+
+    def get_domain(self, site: object = None) -> str:
+        return site_domain()
+
+
+class DocumentSitemap(SiteUrlSitemap):
     changefreq = "monthly"
     limit = 5000
 
@@ -19,7 +30,7 @@ class DocumentSitemap(Sitemap):
         return item.updated_at
 
 
-class CategorySitemap(Sitemap):
+class CategorySitemap(SiteUrlSitemap):
     changefreq = "daily"
 
     def items(self):  # type: ignore[no-untyped-def]
@@ -29,7 +40,7 @@ class CategorySitemap(Sitemap):
         return f"/c/{item.slug}/"
 
 
-class StaticSitemap(Sitemap):
+class StaticSitemap(SiteUrlSitemap):
     changefreq = "daily"
     priority = 1.0
 

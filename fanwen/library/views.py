@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from itertools import groupby
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -14,30 +12,9 @@ from django.views.decorators.http import require_safe
 
 from fanwen.library import gate, selectors, services
 from fanwen.library.models import Category, Document
+from fanwen.library.page_cache import anonymous_page_get, anonymous_page_set
 from fanwen.search.selectors import related_documents
 from fanwen.web.caching import vary_on_access
-
-ANONYMOUS_PAGE_TTL = 300
-# A per-process copy in front of the shared cache: other processes may serve an anonymous
-# page up to this many seconds after it changed (an unpublish, a price change).  Anonymous
-# pages hold no paid text, so this staleness can never show paid text to anyone.
-LOCAL_PAGE_TTL = 2.0
-_local_pages: dict[int, tuple[float, bytes]] = {}
-
-
-def anonymous_page_get(document_id: int) -> bytes | None:
-    now = time.monotonic()
-    local = _local_pages.get(document_id)
-    if local is not None and local[0] > now:
-        return local[1]
-    shared = cache.get(services.anonymous_page_key(document_id))
-    if shared is not None:
-        if len(_local_pages) > 2000:
-            _local_pages.clear()
-        _local_pages[document_id] = (now + LOCAL_PAGE_TTL, shared)
-    else:
-        _local_pages.pop(document_id, None)
-    return shared
 
 
 @require_safe
@@ -82,7 +59,9 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
     view = gate.gated_view(request.user, document)
     if request.method == "GET":
         services.document_count_view(document_id=document.pk)
-    runs = [(paid, list(group)) for paid, group in groupby(view.blocks, key=lambda b: b.paid)]
+    # Entitled: the free and paid runs in document order.  Others: the gate's opening, the
+    # paywall card, then the free ending (the template).
+    runs = [(paid, list(group)) for paid, group in groupby(view.blocks, key=lambda b: b.paid)] if view.access else []
     related = related_documents(document_id=document.pk, title=document.title)
     response = render(
         request, "library/document.html", {"doc": document, "view": view, "runs": runs, "related": related}
@@ -90,8 +69,7 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
     response.fanwen_access = view.access  # type: ignore[attr-defined]
     if anonymous:
         # Only pages rendered for an anonymous reader are cached, and only served to one.
-        cache.set(services.anonymous_page_key(document.pk), response.content, ANONYMOUS_PAGE_TTL)
-        _local_pages[document.pk] = (time.monotonic() + LOCAL_PAGE_TTL, response.content)
+        anonymous_page_set(document.pk, response.content)
         # Unpublished while this page was rendered?  Its status change cleared the cache before
         # our write: clear it again.  Read after the write, so no stale page can outlive the change.
         if not selectors.document_is_published(document_id=document.pk):

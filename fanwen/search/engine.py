@@ -27,9 +27,13 @@ SCHEMA_VERSION = 2  # 2: the body field also holds the title's words
 TITLE_BOOST = 3.0
 MAX_QUERY_TOKENS = 16
 FREE_TEXT_STORED = 1500  # characters of free text kept for snippets
-NO_CATEGORY = 2**64 - 1
+NO_CATEGORY = 2**64 - 1  # a category id no document has: an unknown category filter matches nothing
 # A word in more than this share of documents barely tells them apart (BM25's IDF ≈ 0).
-COMMON_FRACTION = 0.2  # a category id no document has: an unknown category filter matches nothing
+COMMON_FRACTION = 0.2
+# Below this many documents for the rarest word, counting every match is cheap (about 1 ms
+# at 50,000 in docs/benchmarks.md): totals are exact.  Above it, a query of only common
+# words is answered by the plan in IndexReader._search_common, with an estimated total.
+EXACT_COUNT_MAX = 50_000
 
 
 def build_schema() -> tantivy.Schema:
@@ -185,29 +189,11 @@ class IndexReader:
         tokens = query_words(tokens)
         field = SORTS.get(sort)
         n_docs = max(int(searcher.num_docs), 1)
-        common = tuple(t for t in tokens if searcher.doc_freq("body", t) > COMMON_FRACTION * n_docs)
+        freqs = {t: searcher.doc_freq("body", t) for t in tokens}
+        common = tuple(t for t in tokens if freqs[t] > COMMON_FRACTION * n_docs)
         plain = filters == Filters() and field is None
-        if common and len(common) == len(tokens) and plain:
-            # Only very common words (工作, 学习 in almost every 范文): scoring every document that
-            # holds them says little and costs a full scan.  Rank the documents that have the
-            # words in their TITLE, and give the total as an estimate; fall back to the full query
-            # when the titles alone cannot fill the requested page.
-            title_only = tantivy.Query.boolean_query(
-                [(tantivy.Occur.Must, tantivy.Query.term_query(SCHEMA, "title", t)) for t in tokens]
-            )
-            result = searcher.search(title_only, limit, count=True, offset=offset)
-            estimate = min(searcher.doc_freq("body", t) for t in tokens)
-            if int(getattr(result, "count", 0) or 0) >= offset + limit:
-                return Found(max(estimate, int(getattr(result, "count", 0) or 0)), self._cards(searcher, result), approximate=True)
-            # Next: documents with every word in the body and at least one in the title.
-            Q, Occur = tantivy.Query, tantivy.Occur
-            any_title = Q.boolean_query([(Occur.Should, Q.term_query(SCHEMA, "title", t)) for t in tokens])
-            some_title = Q.boolean_query(
-                [(Occur.Must, any_title)] + [(Occur.Must, Q.term_query(SCHEMA, "body", t)) for t in tokens]
-            )
-            result = searcher.search(some_title, limit, count=False, offset=offset)
-            if len(result.hits) >= limit:
-                return Found(estimate, self._cards(searcher, result), approximate=True)
+        if common and len(common) == len(tokens) and plain and min(freqs.values()) > EXACT_COUNT_MAX:
+            return self._search_common(searcher, tokens, estimate=min(freqs.values()), offset=offset, limit=limit)
         # Common words next to rarer ones only add to the score; the rare ones decide the match.
         optional = common if len(common) < len(tokens) else ()
         query = build_query(tokens, filters, optional=optional)
@@ -215,7 +201,43 @@ class IndexReader:
             result = searcher.search(query, limit, count=True, offset=offset)
         else:
             result = searcher.search(query, limit, count=True, order_by_field=field, offset=offset, order=tantivy.Order.Desc)
-        return Found(int(getattr(result, "count", 0) or 0), self._cards(searcher, result))
+        total = int(getattr(result, "count", 0) or 0)
+        return Found(total, self._cards(searcher, result), has_next=total > offset + limit)
+
+    def _search_common(self, searcher: tantivy.Searcher, tokens: list[str], *, estimate: int, offset: int, limit: int) -> Found:
+        """Only very common words (工作, 学习 in almost every 范文) on a big index: scoring every
+        document that holds them says little and costs a full scan.  Rank the documents that
+        have the words in their TITLE, then those with some of them in the title, then the
+        rest, and give the total as an estimate, the same on every page (the fewest documents
+        holding one of the words: an upper bound), with no page count.  Whether a next page
+        exists is known exactly (one hit more than the page is fetched; the tiers are nested,
+        so a next page is always filled by one of them), so no empty page is ever offered; on
+        the last page the total is known, and given exactly."""
+        Q, Occur = tantivy.Query, tantivy.Occur
+        title_only = Q.boolean_query([(Occur.Must, Q.term_query(SCHEMA, "title", t)) for t in tokens])
+        result = searcher.search(title_only, limit, count=True, offset=offset)
+        in_title = int(getattr(result, "count", 0) or 0)
+        if in_title >= offset + limit:
+            # The titles fill this page; when exactly, whether anything follows is asked of the rest.
+            more = in_title > offset + limit or bool(self._beyond_titles(searcher, tokens, offset=offset + limit, limit=1))
+            cards = self._cards(searcher, result)
+        else:
+            cards = self._beyond_titles(searcher, tokens, offset=offset, limit=limit + 1)
+            more, cards = len(cards) > limit, cards[:limit]
+        if more or not cards:
+            return Found(estimate, cards, approximate=True, has_next=more)
+        return Found(offset + len(cards), cards)  # the last page: the count is known
+
+    def _beyond_titles(self, searcher: tantivy.Searcher, tokens: list[str], *, offset: int, limit: int) -> list[dict[str, Any]]:
+        """Documents with every word and some in the title; when they cannot fill the page,
+        every document with every word (title matches still first)."""
+        Q, Occur = tantivy.Query, tantivy.Occur
+        any_title = Q.boolean_query([(Occur.Should, Q.term_query(SCHEMA, "title", t)) for t in tokens])
+        some_title = Q.boolean_query([(Occur.Must, any_title)] + [(Occur.Must, Q.term_query(SCHEMA, "body", t)) for t in tokens])
+        result = searcher.search(some_title, limit, count=False, offset=offset)
+        if len(result.hits) < limit:
+            result = searcher.search(build_query(tokens, Filters()), limit, count=False, offset=offset)
+        return self._cards(searcher, result)
 
     @staticmethod
     def _cards(searcher: tantivy.Searcher, result: Any) -> list[dict[str, Any]]:
@@ -226,4 +248,5 @@ class IndexReader:
 class Found:
     total: int
     cards: list[dict[str, Any]]
-    approximate: bool = False
+    approximate: bool = False  # total is an estimate; then only has_next tells how far pages go
+    has_next: bool = False

@@ -26,12 +26,11 @@ from pathlib import Path
 
 import tantivy
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Max, Q
 from django.utils import timezone
 
 from fanwen.library.models import Block, Document
-from fanwen.library.services import anonymous_page_key
+from fanwen.library.page_cache import anonymous_pages_clear_shared
 from fanwen.search import engine
 from fanwen.search.models import IndexOutbox
 
@@ -148,7 +147,7 @@ def index_sync(*, limit: int = 5000) -> int:
         writer.wait_merging_threads()
         # A reader may have re-cached a changed document's anonymous page between the change
         # and its commit; clearing again here bounds that to about a second.
-        cache.delete_many([anonymous_page_key(doc_id) for doc_id in ids])
+        anonymous_pages_clear_shared(ids)
         write_state(max(last, rows[-1][0]))
         _applied_recently.update(pk for pk, _ in rows)
         if len(_applied_recently) > 100_000:

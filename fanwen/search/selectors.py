@@ -46,10 +46,20 @@ class SearchPage:
     results: list[SearchHit]
     notices: list[str] = field(default_factory=list)
     approximate: bool = False  # total is an estimate (a query of only very common words)
+    has_next: bool = False  # the next page has results (known exactly, even for an estimate)
 
     @property
     def num_pages(self) -> int:
-        return min(MAX_PAGE, max(1, -(-self.total // self.page_size)))
+        """Pages known to be filled: all of them for an exact total; for an estimate, this
+        page and the next one if it is known to have results — never a count the estimate
+        cannot keep."""
+        if self.approximate:
+            return self.page + int(self.has_next)
+        return last_page(self.total, self.page_size)
+
+
+def last_page(total: int, page_size: int) -> int:
+    return min(MAX_PAGE, max(1, -(-total // page_size)))
 
 
 @lru_cache(maxsize=4)
@@ -85,9 +95,14 @@ def search_documents(
         sort = "newest"
     page = min(max(int(page or 1), 1), MAX_PAGE)
     phrase = "".join(words) if len(words) > 1 else ""
-    found = _reader(str(index_path())).search(
-        words, filters or Filters(), sort=sort, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
-    )
+    reader, filters = _reader(str(index_path())), filters or Filters()
+    found = reader.search(words, filters, sort=sort, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    if not found.cards and page > 1:
+        if found.approximate:
+            notices.append(f"第 {page} 页超出了搜索结果的范围，请从第 1 页看起。")
+        elif found.total:  # past the end (an old link, an edited address): the last page
+            page = last_page(found.total, PAGE_SIZE)
+            found = reader.search(words, filters, sort=sort, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     cards = found.cards
     hits = [
         SearchHit(
@@ -100,7 +115,8 @@ def search_documents(
         )
         for c in cards
     ]
-    return SearchPage(text, found.total, page, PAGE_SIZE, hits, notices, approximate=found.approximate)
+    has_next = found.has_next and page < MAX_PAGE
+    return SearchPage(text, found.total, page, PAGE_SIZE, hits, notices, approximate=found.approximate, has_next=has_next)
 
 
 def related_documents(*, document_id: int, title: str, limit: int = 5) -> list[SearchHit]:

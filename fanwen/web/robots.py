@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
+
+from fanwen.web.site_url import absolute_url
 
 
 @require_safe
@@ -16,6 +17,6 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /me/",
         "Disallow: /api/",
         "Disallow: /payments/",
-        f"Sitemap: {settings.SITE_URL.rstrip('/')}/sitemap.xml",
+        f"Sitemap: {absolute_url('/sitemap.xml')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -19,7 +19,8 @@ from django.core.cache import cache
 
 from fanwen.commerce.services import entitlement_grant
 from fanwen.core.format import parse_text
-from fanwen.library.services import anonymous_page_key, document_import
+from fanwen.library.page_cache import anonymous_page_key
+from fanwen.library.services import document_import
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"

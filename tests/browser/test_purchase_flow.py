@@ -25,7 +25,8 @@ from fanwen.commerce.models import Plan
 from fanwen.commerce.services import ledger_check
 from fanwen.core.format import parse_text
 from fanwen.library.models import Document
-from fanwen.library.services import anonymous_page_key, document_import
+from fanwen.library.page_cache import anonymous_page_key
+from fanwen.library.services import document_import
 from tests.browser.conftest import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]

@@ -289,3 +289,19 @@ def test_placeholders(text: str, found: list[str]):
 def test_example_placeholders():
     document = read_path(EXAMPLES / "000_2681b15fc75a1dde.txt")
     assert "XX" in {p for b in document.blocks for p in placeholders(b.text)}
+
+
+LEVEL_TEXTS = [
+    "一、总体情况", "一是第一点。", "（一）小标题", "二是第二点。", "正文段落。", "1. 第三级",
+    "三是第三点。", "二、第二部分", "四是第四点。", "第一，另一种要点。",
+]
+
+
+@pytest.mark.parametrize("keep", [range(10), [0, 1, 3, 4, 6], [1, 3, 6, 8], [0, 3, 5, 6, 9], [2, 3, 7, 8]])
+def test_levels_among_visible_blocks_equal_analyse_of_those_blocks_alone(keep):
+    from fanwen.core.structure import levels_among
+
+    infos = analyse(LEVEL_TEXTS)
+    assert levels_among([(i.kind, i.level) for i in infos]) == [i.level for i in infos]
+    kept = [LEVEL_TEXTS[k] for k in keep]
+    assert levels_among([(infos[k].kind, infos[k].level) for k in keep]) == [i.level for i in analyse(kept)]

@@ -14,8 +14,15 @@ from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 
 from fanwen.library.models import Document
+from fanwen.web.site_url import absolute_url
 
 register = template.Library()
+
+
+@register.filter
+def absolute(path: str) -> str:
+    """``{{ doc.get_absolute_url|absolute }}``: on the site's address (FANWEN_SITE_URL)."""
+    return absolute_url(path)
 
 
 @register.simple_tag
@@ -28,7 +35,8 @@ def document_jsonld(doc: Document) -> SafeString:
         "datePublished": doc.created_at.isoformat(),
         "dateModified": doc.updated_at.isoformat(),
         "wordCount": doc.chars_total,
-        "url": settings.SITE_URL.rstrip("/") + doc.get_absolute_url(),
+        "url": absolute_url(doc.get_absolute_url()),
+        "mainEntityOfPage": absolute_url(doc.get_absolute_url()),
         "isAccessibleForFree": not doc.has_paid,
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
     }

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from fanwen.web.site_url import serve_site_url
+
 
 class Command(BaseCommand):
     help = "用 granian 启动网站（多进程）和后台任务进程；启动前迁移数据库并收集静态文件"
@@ -29,7 +31,13 @@ class Command(BaseCommand):
         granian = shutil.which("granian", path=os.path.dirname(sys.executable)) or shutil.which("granian")
         if not granian:
             raise CommandError("granian is not installed: run `make install`")
-        self.stdout.write(f"范文库 serving on http://{options['host']}:{options['port']}/  (workers: {options['workers']})")
+        # Absolute links (canonical, sitemap, robots.txt, feeds) name the address served on,
+        # unless FANWEN_SITE_URL says otherwise (the public address behind a proxy).
+        site = os.environ.setdefault("FANWEN_SITE_URL", serve_site_url(options["host"], options["port"]))
+        self.stdout.write(
+            f"范文库 serving on http://{options['host']}:{options['port']}/  (workers: {options['workers']}; "
+            f"links name {site})"
+        )
         self.stdout.flush()
         argv = [
             granian,

@@ -28,14 +28,15 @@ class Command(BaseCommand):
         result = search_documents(options["query"], page=options["page"])
         if options["json"]:
             self.stdout.write(json.dumps({
-                "total": result.total, "notices": result.notices,
+                "total": result.total, "approximate": result.approximate, "page": result.page,
+                "has_next": result.has_next, "notices": result.notices,
                 "results": [{"id": h.id, "title": h.title, "snippet": str(h.snippet), "category": h.category,
                              "chars": h.chars, "price_fen": h.price_fen} for h in result.results],
             }, ensure_ascii=False, indent=2))
             return
         for notice in result.notices:
             self.stderr.write(notice)
-        self.stdout.write(f"共 {result.total} 篇")
+        self.stdout.write(f"{'约' if result.approximate else '共'} {result.total} 篇 · 第 {result.page} 页")
         for h in result.results:
             plain = re.sub(r"</?mark>", "", str(h.snippet))
             self.stdout.write(f"#{h.id}  {h.title}\n    {plain[:80]}")
