@@ -16,13 +16,10 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
 from fanwen.accounts.forms import LoginForm, SignupForm
-from fanwen.accounts.services import Throttle
+from fanwen.accounts.services import LoginThrottle, login_refusal_message
 from fanwen.commerce import selectors as commerce_selectors
 from fanwen.web.auth import uid
-
-
-def client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", "unknown"))
+from fanwen.web.client_address import client_address
 
 
 class ThrottledLoginView(auth_views.LoginView):
@@ -31,11 +28,13 @@ class ThrottledLoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        throttle = Throttle(username=str(request.POST.get("username", "")), address=client_address(request))
-        if not throttle.attempt():
+        throttle = LoginThrottle(username=str(request.POST.get("username", "")), address=client_address(request))
+        wait_seconds = throttle.reserve()
+        if wait_seconds is not None:
             form = self.get_form()
             form.errors.clear()
-            return self.render_to_response(self.get_context_data(form=form, throttled=True), status=429)
+            context = self.get_context_data(form=form, refusal=login_refusal_message(wait_seconds))
+            return self.render_to_response(context, status=429)
         response = super().post(request, *args, **kwargs)
         if request.user.is_authenticated:
             throttle.succeeded()

@@ -30,6 +30,7 @@ from fanwen.core.money import BadAmount, yuan_to_fen
 from fanwen.library import gate
 from fanwen.library.models import Document
 from fanwen.web.auth import uid
+from fanwen.web.client_address import client_address
 
 
 def _methods() -> list[tuple[str, str]]:
@@ -125,7 +126,7 @@ def _pay(request: HttpRequest, order: Order, method: str) -> HttpResponse:
         order_id=order.pk, user=request.user, method=method, channel=channel,
         notify_url=request.build_absolute_uri(f"/payments/{method}/notify"),
         return_url=request.build_absolute_uri(f"/orders/{order.number}/"),
-        client_ip=request.META.get("REMOTE_ADDR"),
+        client_ip=client_address(request),
     )
     if start.redirect_url:
         return HttpResponseRedirect(start.redirect_url)

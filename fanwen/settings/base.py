@@ -18,6 +18,9 @@ EXAMPLES_DIR = Path(env.str("FANWEN_EXAMPLES_DIR", default=str(BASE_DIR.parent /
 DEBUG = False
 ALLOWED_HOSTS = env.list("FANWEN_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("FANWEN_CSRF_TRUSTED_ORIGINS", default=[])
+# Reverse proxies whose X-Forwarded-For is believed (IPs or CIDRs, comma separated).  Empty:
+# the peer address is the client, and X-Forwarded-For is ignored (anyone can send it).
+FANWEN_TRUSTED_PROXIES = env.list("FANWEN_TRUSTED_PROXIES", default=[])
 SITE_NAME = "范文库"
 SITE_URL = env.str("FANWEN_SITE_URL", default="http://127.0.0.1:8000")
 
@@ -143,6 +146,11 @@ FANWEN_MAX_DOCUMENT_BYTES = env.int("FANWEN_MAX_DOCUMENT_BYTES", default=5 * 102
 # Price for documents with paid blocks when an import names none (yuan; empty = must be given).
 FANWEN_DEFAULT_PRICE_YUAN = env.str("FANWEN_DEFAULT_PRICE_YUAN", default="")
 FANWEN_PAGE_SIZE = 20
+# Failed logins (web form and API token) allowed per window, per account and per client address;
+# an address may fail more often than an account, so an office behind one NAT is not locked out.
+FANWEN_LOGIN_FAILURES_PER_ACCOUNT = env.int("FANWEN_LOGIN_FAILURES_PER_ACCOUNT", default=5)
+FANWEN_LOGIN_FAILURES_PER_ADDRESS = env.int("FANWEN_LOGIN_FAILURES_PER_ADDRESS", default=50)
+FANWEN_LOGIN_WINDOW_SECONDS = env.int("FANWEN_LOGIN_WINDOW_SECONDS", default=15 * 60)
 # How stale a web worker's view of the search index may be (the worker commits every second).
 FANWEN_SEARCH_RELOAD_SECONDS = env.float("FANWEN_SEARCH_RELOAD_SECONDS", default=1.0)
 
