@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.humanize",
+    "ninja",  # its static folder ships Swagger UI, so /api/v1/docs works offline
     "fanwen.web",
     "fanwen.accounts",
     "fanwen.library",
