@@ -113,3 +113,20 @@ def _json_has_lone_surrogate(body: bytes) -> bool:
             except UnicodeEncodeError:
                 return True
     return False
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sends FANWEN_CONTENT_SECURITY_POLICY on every response that has none of its own.
+    Django 5.2 has no CSP support; one header needs no package (docs/decisions.md)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+
+        response = self.get_response(request)
+        policy = settings.FANWEN_CONTENT_SECURITY_POLICY
+        if policy and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = policy
+        return response
