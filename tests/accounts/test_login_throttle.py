@@ -121,3 +121,16 @@ def test_parallel_guesses_cannot_slip_under_the_limit():
     reservations = [throttle.reserve() for _ in range(8)]
     assert [r is None for r in reservations].count(True) == 5
     assert all(r is not None and 0 < r <= 15 * 60 for r in reservations[5:])
+
+
+def test_the_admin_login_shares_the_throttle():
+    User.objects.create_superuser("operator", password="operator-pass-1")
+    client = fresh()
+    for _ in range(5):
+        assert client.post("/admin/login/", {"username": "operator", "password": "wrong"}).status_code == 200
+    refused = client.post("/admin/login/", {"username": "operator", "password": "operator-pass-1"})
+    assert refused.status_code == 429
+    assert "登录失败次数过多" in refused.content.decode()
+    other = User.objects.create_superuser("operator2", password="operator-pass-2")
+    ok = fresh().post("/admin/login/", {"username": other.username, "password": "operator-pass-2"})
+    assert ok.status_code == 302
