@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import math
+import time
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.password_validation import validate_password
@@ -15,10 +20,6 @@ from django.utils import timezone
 from fanwen.accounts.models import ApiToken
 
 User = get_user_model()
-
-THROTTLE_MAX_FAILURES = 5
-THROTTLE_WINDOW_SECONDS = 15 * 60
-
 
 def user_create(*, username: str, password: str, is_staff: bool = False, validate: bool = True) -> AbstractBaseUser:
     user = User(username=username, is_staff=is_staff, is_superuser=is_staff)
@@ -48,30 +49,65 @@ def api_token_user(*, raw: str) -> AbstractBaseUser | None:
 
 
 @dataclass(frozen=True)
-class Throttle:
-    """Failed logins counted per username and per client address, in the shared cache."""
+class LoginThrottle:
+    """Failed logins, counted per account and per client address in fixed windows in the
+    shared cache; the web login and the API token endpoint both use it.
+
+    ``reserve()`` takes a slot in both counters BEFORE the password is checked, so guesses
+    sent in parallel cannot all slip under the limit; ``succeeded()`` gives the slot back.
+    A failure keeps its slot, so only failures count."""
 
     username: str
     address: str
 
-    def _keys(self) -> list[str]:
-        return [f"login-fail:u:{self.username.lower()[:150]}", f"login-fail:a:{self.address}"]
+    @cached_property
+    def _counters(self) -> list[tuple[str, int]]:
+        """Fixed when first used, so a success gives back the slot it took even across a window edge."""
+        window = _window()[0]
+        account = hashlib.sha256(self.username.lower()[:150].encode("utf-8", "replace")).hexdigest()
+        address = hashlib.sha256(self.address[:100].encode("utf-8", "replace")).hexdigest()
+        return [
+            (f"login-fail:u:{account}:{window}", settings.FANWEN_LOGIN_FAILURES_PER_ACCOUNT),
+            (f"login-fail:a:{address}:{window}", settings.FANWEN_LOGIN_FAILURES_PER_ADDRESS),
+        ]
 
-    def attempt(self) -> bool:
-        """Count this attempt BEFORE checking the password, atomically, so parallel guesses
-        cannot all slip under the limit.  Returns False when the limit is passed."""
-        allowed = True
-        for key in self._keys():
-            if cache.add(key, 1, THROTTLE_WINDOW_SECONDS):
-                count = 1
-            else:
-                try:
-                    count = cache.incr(key)
-                except ValueError:
-                    cache.set(key, 1, THROTTLE_WINDOW_SECONDS)
-                    count = 1
-            allowed = allowed and count <= THROTTLE_MAX_FAILURES
-        return allowed
+    def reserve(self) -> int | None:
+        """None when the attempt may go ahead; else the seconds until it may."""
+        counters = self._counters
+        taken: list[str] = []
+        for key, limit in counters:
+            taken.append(key)
+            if _bump(key, 1) > limit:
+                for held in taken:
+                    _bump(held, -1)
+                return _window()[1]
+        return None
 
     def succeeded(self) -> None:
-        cache.delete(self._keys()[0])
+        for key, _ in self._counters:
+            _bump(key, -1)
+
+
+def login_refusal_message(wait_seconds: int) -> str:
+    return f"登录失败次数过多，请 {max(1, math.ceil(wait_seconds / 60))} 分钟后再试"
+
+
+def _window() -> tuple[int, int]:
+    """(the current window's number, seconds until it ends)."""
+    length = settings.FANWEN_LOGIN_WINDOW_SECONDS
+    now = time.time()
+    return int(now // length), max(1, math.ceil(length - now % length))
+
+
+def _bump(key: str, delta: int) -> int:
+    """Atomic on Redis and in-process caches.  The expiry is set again each time, because
+    some backends' incr() rewrites the entry with their default timeout."""
+    ttl = _window()[1] + 5
+    cache.add(key, 0, ttl)
+    try:
+        value = cache.incr(key, delta)
+    except ValueError:  # expired between add() and incr()
+        value = max(delta, 0)
+        cache.set(key, value, ttl)
+    cache.touch(key, ttl)
+    return int(value)

@@ -4,7 +4,7 @@ from django.urls import path
 from fanwen.accounts import views
 
 urlpatterns = [
-    path("login/", views.ThrottledLoginView.as_view(), name="login"),
+    path("login/", views.login_throttled(views.LoginView.as_view()), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
     path(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -9,6 +11,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -16,30 +19,37 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
 from fanwen.accounts.forms import LoginForm, SignupForm
-from fanwen.accounts.services import Throttle
+from fanwen.accounts.services import LoginThrottle, login_refusal_message
 from fanwen.commerce import selectors as commerce_selectors
 from fanwen.web.auth import uid
+from fanwen.web.client_address import client_address
 
 
-def client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", "unknown"))
+def login_throttled(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Wraps a login view (ours, the admin's): a POST first reserves a slot in the failure
+    counters (LoginThrottle); a refusal says how long to wait; a success gives the slot back."""
 
-
-class ThrottledLoginView(auth_views.LoginView):
-    template_name = "accounts/login.html"
-    authentication_form = LoginForm
-    redirect_authenticated_user = True
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        throttle = Throttle(username=str(request.POST.get("username", "")), address=client_address(request))
-        if not throttle.attempt():
-            form = self.get_form()
-            form.errors.clear()
-            return self.render_to_response(self.get_context_data(form=form, throttled=True), status=429)
-        response = super().post(request, *args, **kwargs)
+    @wraps(view)
+    def throttled(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method != "POST":
+            return view(request, *args, **kwargs)
+        throttle = LoginThrottle(username=str(request.POST.get("username", "")), address=client_address(request))
+        wait_seconds = throttle.reserve()
+        if wait_seconds is not None:
+            context = {"form": LoginForm(request), "refusal": login_refusal_message(wait_seconds)}
+            return render(request, "accounts/login.html", context, status=429)
+        response = view(request, *args, **kwargs)
         if request.user.is_authenticated:
             throttle.succeeded()
         return response
+
+    return throttled
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
 
 
 @sensitive_post_parameters("password1", "password2")

@@ -19,6 +19,7 @@ from fanwen.commerce.services import (
     payment_start,
 )
 from fanwen.commerce.services.errors import NotFound
+from fanwen.web.client_address import client_address
 
 router = Router(tags=["orders"])
 
@@ -117,7 +118,7 @@ def orders_pay(request: HttpRequest, order_id: int, payload: PayIn) -> Any:
             order_id=order.pk, user=user, method=payload.method, channel=payload.channel,
             notify_url=request.build_absolute_uri(f"/payments/{payload.method}/notify"),
             return_url=request.build_absolute_uri(f"/orders/{order.number}/"),
-            client_ip=request.META.get("REMOTE_ADDR"),
+            client_ip=client_address(request),
         )
     except CommerceError as exc:
         _raise(exc)

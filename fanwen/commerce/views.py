@@ -31,6 +31,7 @@ from fanwen.library import gate
 from fanwen.library import selectors as library_selectors
 from fanwen.library.models import Document
 from fanwen.web.auth import uid
+from fanwen.web.client_address import client_address
 
 
 def _methods() -> list[tuple[str, str]]:
@@ -135,7 +136,7 @@ def _pay(request: HttpRequest, order: Order, method: str) -> HttpResponse:
         order_id=order.pk, user=request.user, method=method, channel=channel,
         notify_url=request.build_absolute_uri(f"/payments/{method}/notify"),
         return_url=request.build_absolute_uri(f"/orders/{order.number}/"),
-        client_ip=request.META.get("REMOTE_ADDR"),
+        client_ip=client_address(request),
     )
     if start.redirect_url:
         return HttpResponseRedirect(start.redirect_url)

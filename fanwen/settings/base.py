@@ -18,6 +18,9 @@ EXAMPLES_DIR = Path(env.str("FANWEN_EXAMPLES_DIR", default=str(BASE_DIR.parent /
 DEBUG = False
 ALLOWED_HOSTS = env.list("FANWEN_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("FANWEN_CSRF_TRUSTED_ORIGINS", default=[])
+# Reverse proxies whose X-Forwarded-For is believed (IPs or CIDRs, comma separated).  Empty:
+# the peer address is the client, and X-Forwarded-For is ignored (anyone can send it).
+FANWEN_TRUSTED_PROXIES = env.list("FANWEN_TRUSTED_PROXIES", default=[])
 SITE_NAME = "范文库"
 SITE_URL = env.str("FANWEN_SITE_URL", default="http://127.0.0.1:8000")
 
@@ -30,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.humanize",
+    "ninja",  # its static folder ships Swagger UI, so /api/v1/docs works offline
     "fanwen.web",
     "fanwen.accounts",
     "fanwen.library",
@@ -40,7 +44,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "fanwen.web.middleware.RejectNulMiddleware",
+    "fanwen.web.middleware.ContentSecurityPolicyMiddleware",
+    "fanwen.web.middleware.RejectUnstorableInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -131,6 +136,14 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# No inline script anywhere (pages, admin, API docs load theirs from files).  Inline style is
+# allowed: it cannot run code, and the admin and Swagger UI set style attributes.  No
+# form-action: a checkout form may redirect to a payment provider's page.
+FANWEN_CONTENT_SECURITY_POLICY = env.str(
+    "FANWEN_CONTENT_SECURITY_POLICY",
+    default="default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 # Every upload passes the size limit first, so a huge one is stopped while it streams in.
 FILE_UPLOAD_HANDLERS = [
@@ -144,6 +157,11 @@ FANWEN_MAX_DOCUMENT_BYTES = env.int("FANWEN_MAX_DOCUMENT_BYTES", default=5 * 102
 # Price for documents with paid blocks when an import names none (yuan; empty = must be given).
 FANWEN_DEFAULT_PRICE_YUAN = env.str("FANWEN_DEFAULT_PRICE_YUAN", default="")
 FANWEN_PAGE_SIZE = 20
+# Failed logins (web form and API token) allowed per window, per account and per client address;
+# an address may fail more often than an account, so an office behind one NAT is not locked out.
+FANWEN_LOGIN_FAILURES_PER_ACCOUNT = env.int("FANWEN_LOGIN_FAILURES_PER_ACCOUNT", default=5)
+FANWEN_LOGIN_FAILURES_PER_ADDRESS = env.int("FANWEN_LOGIN_FAILURES_PER_ADDRESS", default=50)
+FANWEN_LOGIN_WINDOW_SECONDS = env.int("FANWEN_LOGIN_WINDOW_SECONDS", default=15 * 60)
 # How stale a web worker's view of the search index may be (the worker commits every second).
 FANWEN_SEARCH_RELOAD_SECONDS = env.float("FANWEN_SEARCH_RELOAD_SECONDS", default=1.0)
 

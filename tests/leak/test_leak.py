@@ -68,7 +68,9 @@ def assert_crawl_covered(result: CrawlResult, planted: Planted) -> None:
     must = [f"/d/{planted.document_id}/", "/sitemap.xml", "/feed/", "/feed/rss/", "/api/v1/openapi.json"]
     missing = [u for u in must if u not in urls]
     assert not missing, f"crawl did not reach {missing}"
-    assert any(u.startswith(f"/api/v1/documents/{planted.document_id}") for u in urls)
+    api_document = f"/api/v1/documents/{planted.document_id}"
+    assert result.statuses.get(api_document) == 200, f"{api_document} answered {result.statuses.get(api_document)}"
+    assert planted.free_marker in result.texts()[api_document]
     assert any(u.startswith("/c/") and u.endswith("/feed/") for u in urls), "category feed not reached"
     # The free part is there: the crawl saw the document, only the paid part is cut.
     assert planted.free_marker in result.bodies[f"/d/{planted.document_id}/"]
@@ -97,6 +99,7 @@ def test_api_token_non_buyer_sees_no_paid_text(client, planted):
     reader = get_user_model().objects.create_user("reader", password="reader-pass-1")
     token = api_token_create(user=reader)
     result = crawl(client, extra=extra_urls(client, planted), headers={"HTTP_AUTHORIZATION": f"Bearer {token}"})
+    assert_crawl_covered(result, planted)
     assert_no_canary(result, planted)
 
 
@@ -105,7 +108,9 @@ def test_revoked_grant_sees_no_paid_text(client, planted):
     entitlement_grant(user_id=reader.pk, document_id=planted.document_id)
     entitlement_revoke(user_id=reader.pk, document_id=planted.document_id)
     client.force_login(reader)
-    assert_no_canary(crawl(client, extra=extra_urls(client, planted)), planted)
+    result = crawl(client, extra=extra_urls(client, planted))
+    assert_crawl_covered(result, planted)
+    assert_no_canary(result, planted)
 
 
 @pytest.mark.parametrize("who", ["granted", "author", "staff"])
