@@ -176,20 +176,20 @@ def _apply(provider_name: str, note: VerifiedNotification) -> str:
     if not note.paid:
         ProviderNotification.objects.filter(provider=provider_name, event_id=note.event_id).update(outcome="not-paid")
         return f"not paid ({note.trade_status})"
+    # Paid twice (e.g. wallet and Alipay): keep the money visible for staff to refund.
+    in_suspense = order.status in (Order.Status.PAID, Order.Status.REFUNDED) or (
+        order.kind == Order.Kind.DOCUMENT and already_owns(order)
+    )
     try:
         with transaction.atomic():
             payment = Payment.objects.create(
                 order=order, method=provider_name, amount_fen=note.amount_fen, status=Payment.Status.CONFIRMED,
-                provider_ref=note.provider_trade_no, confirmed_at=timezone.now(),
+                provider_ref=note.provider_trade_no, confirmed_at=timezone.now(), held_in_suspense=in_suspense,
             )
     except IntegrityError:
         return "already applied"  # the same trade, notified under another event id
     source = ledger.clearing_account(provider_name)
-    if order.status in (Order.Status.PAID, Order.Status.REFUNDED) or (
-        order.kind == Order.Kind.DOCUMENT and already_owns(order)
-    ):
-        # Paid twice (e.g. wallet and Alipay): keep the money visible for staff to refund.
-        Payment.objects.filter(pk=payment.pk).update(held_in_suspense=True)
+    if in_suspense:
         ledger.ledger_post(
             kind="payment.unmatched", order=order, memo=f"{order.number} {payment.pk}",
             movements=[(source, -note.amount_fen), (ledger.platform_account(ledger.SUSPENSE), note.amount_fen)],
