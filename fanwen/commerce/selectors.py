@@ -38,6 +38,14 @@ def user_may_read(*, user_id: int, document_id: int) -> bool:
     ).exists()
 
 
+def payment_methods_offered() -> list[str]:
+    """How a buyer can pay here: the wallet, then each provider that is switched on."""
+    from fanwen.commerce.models import Payment
+    from fanwen.commerce.providers import registry
+
+    return [str(Payment.Method.WALLET.label), *registry.offered_labels()]
+
+
 def wallet_balance_fen(*, user_id: int) -> int:
     return Account.objects.filter(code=f"wallet:{user_id}").values_list("balance_fen", flat=True).first() or 0
 
