@@ -44,7 +44,9 @@ def available() -> list[PaymentProvider]:
 
 def offered_labels() -> list[str]:
     """What buyers call the offered providers, in display order, without loading any key."""
-    classes = {"alipay": AlipayProvider, "wechatpay": WechatPayProvider, "sandbox": SandboxProvider}
+    classes: dict[str, type[PaymentProvider]] = {
+        "alipay": AlipayProvider, "wechatpay": WechatPayProvider, "sandbox": SandboxProvider,
+    }
     return [classes[name].label for name in PROVIDER_NAMES if _is_offered(name)]
 
 
