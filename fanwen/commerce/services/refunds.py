@@ -22,7 +22,7 @@ from fanwen.commerce.providers.base import ProviderRefused, VerifiedNotification
 from fanwen.commerce.services import ledger
 from fanwen.commerce.services.audit import audit
 from fanwen.commerce.services.errors import InsufficientBalance, NotRefundable
-from fanwen.commerce.services.locking import atomic_write, lock_order, lock_payment, lock_refund
+from fanwen.commerce.services.locking import atomic_write, lock_buyer, lock_order, lock_payment, lock_refund
 
 log = logging.getLogger("fanwen.commerce")
 
@@ -45,6 +45,7 @@ def _refund_request(*, order_id: int, actor: Any) -> Refund:
         return existing  # asking twice refunds once
     if order.status != Order.Status.PAID:
         raise NotRefundable("只有已支付的订单可以退款")
+    lock_buyer(order.user_id)  # access and membership periods change with the sale
     payment = order.payments.filter(status=Payment.Status.CONFIRMED, held_in_suspense=False).order_by("id").first()
     if payment is None:
         raise NotRefundable("订单没有已确认的支付")
