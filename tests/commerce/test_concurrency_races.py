@@ -4,6 +4,7 @@ two membership renewals.  Each proof races many pairs at once and then checks ev
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -38,10 +39,10 @@ PAIRS = 10
 PRICE = 500
 
 
-def notify_paid(order: Order) -> str:
+def notify_paid(order: Order, signed: tuple[bytes, dict[str, str]] | None = None) -> str:
     """The provider tells us the order was paid, and retries until it is answered ``success``
     (a busy database is answered with a failure, as it would be in production)."""
-    body, headers = registry.sandbox_sign_notification(out_trade_no=order.number, amount_fen=order.amount_fen)
+    body, headers = signed or registry.sandbox_sign_notification(out_trade_no=order.number, amount_fen=order.amount_fen)
     for _ in range(5):
         reply = notification_handle(provider_name="sandbox", body=body, headers=headers)
         if reply.body == b"success":
@@ -133,6 +134,38 @@ def test_refund_racing_a_late_notification_for_the_same_order():
     assert selectors.wallet_balance_fen(user_id=reader.pk) == PAIRS * PRICE
     assert Account.objects.get(code=f"author:{author.pk}").balance_fen == 0
     assert suspense_fen() == PAIRS * PRICE
+    assert ledger_check() == []
+
+
+def test_refund_racing_the_first_payment_of_an_order():
+    """Staff refund an order at the moment its payment arrives: either the refund comes first
+    and is refused (the order is not paid yet), or it comes second and reverses the sale —
+    never a refunded order with access, or a paid order without."""
+    staff, reader, author = make_user(is_staff=True), make_user(), make_user()
+    docs = [make_document(price_fen=PRICE, author=author) for _ in range(PAIRS)]
+    orders = [order_create(user=reader, document_id=doc.pk) for doc in docs]
+
+    signed = [registry.sandbox_sign_notification(out_trade_no=o.number, amount_fen=o.amount_fen) for o in orders]
+
+    def refund(k: int) -> str:
+        time.sleep(0.008 * k)  # sweep the refund across the payment's window, so both orders of events occur
+        return f"refund-{order_refund(order_id=orders[k].pk, actor=staff).status}"
+
+    results = race(2 * PAIRS, lambda i: refund(i // 2) if i % 2 else notify_paid(orders[i // 2], signed[i // 2]))
+
+    assert results["notified"] == PAIRS and results["refund-done"] + results["NotRefundable"] == PAIRS, results
+    for order, doc in zip(orders, docs, strict=True):
+        status = Order.objects.get(pk=order.pk).status
+        refunds = list(Refund.objects.filter(order=order))
+        if refunds:
+            assert status == Order.Status.REFUNDED and [r.status for r in refunds] == [Refund.Status.DONE]
+            assert not gate.can_read_full(reader, doc)
+        else:
+            assert status == Order.Status.PAID and gate.can_read_full(reader, doc)
+        assert Payment.objects.filter(order=order).count() == 1
+    refunded = Order.objects.filter(status=Order.Status.REFUNDED).count()
+    assert refunded == results["refund-done"]
+    assert Account.objects.get(code=f"author:{author.pk}").balance_fen == (PAIRS - refunded) * (PRICE * 70 // 100)
     assert ledger_check() == []
 
 
