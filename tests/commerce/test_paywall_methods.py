@@ -19,10 +19,14 @@ def _how_line(client, doc) -> str:  # type: ignore[no-untyped-def]
     return found.group(1)
 
 
-def test_only_wallet_and_sandbox_on_names_only_those(client, settings):
-    settings.FANWEN_SANDBOX_ENABLED = True
+def _no_real_providers(settings, *, sandbox: bool) -> None:  # type: ignore[no-untyped-def]
+    settings.FANWEN_SANDBOX_ENABLED = sandbox
     for name in ALIPAY_SETTINGS + WECHATPAY_SETTINGS:
         setattr(settings, name, "")
+
+
+def test_only_wallet_and_sandbox_on_names_only_those(client, settings):
+    _no_real_providers(settings, sandbox=True)
     client.force_login(make_user())
 
     line = _how_line(client, make_document(price_fen=500))
@@ -41,9 +45,7 @@ def test_real_providers_on_are_named(client, real_providers):
 
 
 def test_wallet_only_says_wallet_only(client, settings):
-    settings.FANWEN_SANDBOX_ENABLED = False
-    for name in ALIPAY_SETTINGS + WECHATPAY_SETTINGS:
-        setattr(settings, name, "")
+    _no_real_providers(settings, sandbox=False)
     client.force_login(make_user())
 
     line = _how_line(client, make_document(price_fen=500))
