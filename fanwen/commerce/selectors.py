@@ -38,6 +38,14 @@ def user_may_read(*, user_id: int, document_id: int) -> bool:
     ).exists()
 
 
+def payment_methods_offered() -> list[str]:
+    """How a buyer can pay here: the wallet, then each provider that is switched on."""
+    from fanwen.commerce.models import Payment
+    from fanwen.commerce.providers import registry
+
+    return [str(Payment.Method.WALLET.label), *registry.offered_labels()]
+
+
 def wallet_balance_fen(*, user_id: int) -> int:
     return Account.objects.filter(code=f"wallet:{user_id}").values_list("balance_fen", flat=True).first() or 0
 
@@ -85,10 +93,12 @@ def wallet_history(*, user_id: int, limit: int = 100) -> list[dict]:  # type: ig
 
 
 def author_earnings(*, user_id: int, days: int = 30) -> dict:  # type: ignore[type-arg]
-    """Balance, per-day earnings for the chart, and per-document totals."""
+    """Balance, per-day earnings for the chart, and sales, refunds and net per document and in
+    total.  A sale puts the author's share in (+); its refund takes that share back out (−)."""
     from datetime import timedelta
 
-    from django.db.models import Count, Sum
+    from django.conf import settings
+    from django.db.models import Sum
     from django.db.models.functions import TruncDate
 
     from fanwen.commerce.models import LedgerEntry
@@ -106,17 +116,40 @@ def author_earnings(*, user_id: int, days: int = 30) -> dict:  # type: ignore[ty
     today = timezone.localdate()
     series = [(today - timedelta(days=i), by_day.get(today - timedelta(days=i), 0) or 0) for i in range(days - 1, -1, -1)]
     peak = max([v for _, v in series] + [1])
-    by_document = (
-        entries.filter(transaction__order__document__isnull=False)
-        .values("transaction__order__document_id", "transaction__order__document__title")
-        .annotate(total=Sum("amount_fen"), sales=Count("id"))
-        .order_by("-total")[:50]
-    )
+    sold = entries.filter(transaction__order__document__isnull=False)
+    by_document = [
+        {"document_id": row["transaction__order__document_id"], "title": row["transaction__order__document__title"],
+         **_sales_and_refunds(row)}
+        for row in sold.values("transaction__order__document_id", "transaction__order__document__title")
+        .annotate(**_SALES_AND_REFUNDS).order_by("-net_fen", "transaction__order__document_id")[:50]
+    ]
     balance = Account.objects.filter(code=code).values_list("balance_fen", flat=True).first() or 0
     return {
         "balance_fen": balance,
         "series": [{"day": d, "fen": v, "height": round(100 * max(v, 0) / peak)} for d, v in series],
         "total_30d": sum(v for _, v in series),
-        "by_document": list(by_document),
+        "by_document": by_document,
+        "totals": _sales_and_refunds(sold.aggregate(**_SALES_AND_REFUNDS)),
+        "share_percent": settings.FANWEN_AUTHOR_SHARE_PERCENT,
         "days": days,
     }
+
+
+def _aggregates() -> dict:  # type: ignore[type-arg]
+    from django.db.models import Count, Sum
+
+    sale, refund = Q(amount_fen__gt=0), Q(amount_fen__lt=0)
+    return {
+        "sales": Count("id", filter=sale), "sales_fen": Sum("amount_fen", filter=sale),
+        "refunds": Count("id", filter=refund), "refunds_fen": Sum("amount_fen", filter=refund),
+        "net_fen": Sum("amount_fen"),
+    }
+
+
+_SALES_AND_REFUNDS = _aggregates()
+
+
+def _sales_and_refunds(row: dict) -> dict:  # type: ignore[type-arg]
+    """Counts and sums in fen; ``refunds_fen`` is what the refunds took back, as a positive number."""
+    return {"sales": row["sales"], "sales_fen": row["sales_fen"] or 0, "refunds": row["refunds"],
+            "refunds_fen": -(row["refunds_fen"] or 0), "net_fen": row["net_fen"] or 0}

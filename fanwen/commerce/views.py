@@ -26,6 +26,7 @@ from fanwen.commerce.services import (
     payment_start,
 )
 from fanwen.commerce.services.errors import AlreadyOwned
+from fanwen.commerce.services.orders import TOPUP_MAX_FEN, TOPUP_MIN_FEN, topup_amount_check
 from fanwen.core.money import BadAmount, yuan_to_fen
 from fanwen.library import gate
 from fanwen.library import selectors as library_selectors
@@ -52,12 +53,16 @@ def buy(request: HttpRequest) -> HttpResponse:
             plan = Plan.objects.filter(code=source["plan"], active=True).first()
             if plan is None:
                 raise Http404("会员方案不存在")
-        elif source.get("topup"):
+        elif "topup" in source:
             topup_fen = yuan_to_fen(source["topup"])
+            topup_amount_check(topup_fen)
         else:
             return redirect("/vip/")
     except (ValueError, BadAmount):
         messages.error(request, "金额或编号格式不对")
+        return redirect("/me/wallet/")
+    except CommerceError as exc:
+        messages.error(request, exc.message)
         return redirect("/me/wallet/")
     if document is not None and gate.can_read_full(request.user, document):
         messages.info(request, "您已可以阅读这篇文档的全文")
@@ -195,6 +200,7 @@ def wallet(request: HttpRequest) -> HttpResponse:
             "wallet_fen": selectors.wallet_balance_fen(user_id=uid(request)),
             "history": selectors.wallet_history(user_id=uid(request)),
             "topup_choices": ["10", "30", "50", "100"],
+            "topup_min_fen": TOPUP_MIN_FEN, "topup_max_fen": TOPUP_MAX_FEN,
         },
     )
 

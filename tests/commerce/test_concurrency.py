@@ -5,13 +5,10 @@ by a barrier so that they truly race."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from fanwen.commerce import selectors
 from fanwen.commerce.models import LedgerTransaction, Order, Payment, ProviderNotification
@@ -23,27 +20,11 @@ from fanwen.commerce.services import (
     order_pay_with_wallet,
     wallet_credit,
 )
-from fanwen.commerce.services.errors import CommerceError
 from tests.commerce.factories import make_document, make_user
+from tests.commerce.racing import race
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("concurrency")]
 N = 50
-
-
-def race(n: int, work: Callable[[int], str]) -> Counter[str]:
-    barrier = threading.Barrier(n)
-
-    def run(i: int) -> str:
-        try:
-            barrier.wait(timeout=30)
-            return work(i)
-        except CommerceError as exc:
-            return type(exc).__name__
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return Counter(pool.map(run, range(n)))
 
 
 def test_50_parallel_wallet_payments_of_one_order_charge_once():

@@ -102,7 +102,7 @@ def test_cannot_buy_what_you_can_already_read():
 
 
 def test_membership_opens_every_paid_document_and_renewal_extends():
-    from fanwen.commerce.models import Plan
+    from fanwen.commerce.models import MembershipPeriod, Plan
     from fanwen.commerce.services.fulfilment import membership_extend
 
     reader = make_user()
@@ -116,8 +116,15 @@ def test_membership_opens_every_paid_document_and_renewal_extends():
     renewal = order_create(user=reader, plan_code="month")
     order_pay_with_wallet(order_id=renewal.pk, user=reader)
     extended = selectors.membership_active_until(user_id=reader.pk)
-    assert extended - until == timedelta(days=Plan.objects.get(code="month").days)
-    assert membership_extend  # imported for the reader of this test
+    days = timedelta(days=Plan.objects.get(code="month").days)
+    assert extended - until == days
+    first, second = MembershipPeriod.objects.filter(user=reader).order_by("starts_at")
+    assert (first.order_id, second.order_id) == (order.pk, renewal.pk)
+    assert second.starts_at == first.ends_at == until and second.ends_at == extended
+    # Called directly, a renewal again starts where the latest period ends, for the plan's days.
+    third = order_create(user=reader, plan_code="month")
+    period = membership_extend(order=third)
+    assert (period.order_id, period.starts_at, period.ends_at) == (third.pk, extended, extended + days)
     assert ledger_check() == []
 
 

@@ -87,9 +87,13 @@ class Order(models.Model):
 
     @property
     def display_status(self) -> str:
+        """The status a buyer sees.  Reads ``refunds`` through ``.all()`` so that a list prefetching
+        them (``prefetch_related("refunds")``) needs no query per row."""
         if self.status == self.Status.PENDING and self.expires_at <= timezone.now():
             return self.Status.EXPIRED.label
-        if self.status == self.Status.PAID and self.refunds.filter(status=Refund.Status.PENDING).exists():
+        if self.status == self.Status.PAID and any(
+            r.kind == Refund.Kind.SALE and r.status == Refund.Status.PENDING for r in self.refunds.all()
+        ):
             return "退款中"
         return self.get_status_display()
 
@@ -131,6 +135,12 @@ class Payment(models.Model):
             models.UniqueConstraint(
                 fields=["order"], condition=Q(method="wallet", status="confirmed"), name="payment_one_wallet_per_order"
             ),
+            # At most one sale payment per order (the one a sale-reversing refund returns);
+            # every later payment for the order is held in suspense.
+            models.UniqueConstraint(
+                fields=["order"], condition=Q(held_in_suspense=False, status__in=["confirmed", "refunded"]),
+                name="payment_one_sale_per_order",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -162,14 +172,18 @@ class Refund(models.Model):
         PENDING = "pending", "退款中"
         DONE = "done", "已退款"
 
+    class Kind(models.TextChoices):
+        # The order's sale is reversed: access revoked, order refunded.
+        SALE = "sale", "撤销销售"
+        # A second, unmatched payment held in suspense is returned; the order stays as it is.
+        SUSPENSE = "suspense", "退回重复支付"
+
     order = models.ForeignKey(Order, verbose_name="订单", on_delete=models.PROTECT, related_name="refunds")
     payment = models.ForeignKey(Payment, verbose_name="支付记录", on_delete=models.PROTECT, related_name="refunds")
     amount_fen = models.PositiveIntegerField("金额（分）")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
     out_request_no = models.CharField("退款请求号", max_length=40, unique=True)  # the provider's idempotency key
-    # True: the order's sale is reversed (access revoked, order refunded).  False: a second,
-    # unmatched payment held in suspense is returned; the order stays as it is.
-    reverses_sale = models.BooleanField("撤销销售", default=True)
+    kind = models.CharField("退款类型", max_length=10, choices=Kind.choices, default=Kind.SALE)
     provider_ref = models.CharField("渠道退款号", max_length=64, blank=True)
     attempts = models.PositiveIntegerField("尝试次数", default=0)
     last_error = models.CharField("最近错误", max_length=300, blank=True)
@@ -182,7 +196,15 @@ class Refund(models.Model):
         constraints = [
             # One refund per payment: a second request cannot refund twice.
             models.UniqueConstraint(fields=["payment"], name="refund_one_per_payment"),
+            # One sale reversal per order: it returns the order's one sale payment
+            # (payment_one_sale_per_order), never a payment held in suspense.
+            models.UniqueConstraint(fields=["order"], condition=Q(kind="sale"), name="refund_one_sale_reversal_per_order"),
+            models.CheckConstraint(condition=Q(kind__in=["sale", "suspense"]), name="refund_kind_known"),
         ]
 
     def __str__(self) -> str:
         return f"{self.out_request_no} {self.status}"
+
+    @property
+    def reverses_sale(self) -> bool:
+        return self.kind == self.Kind.SALE

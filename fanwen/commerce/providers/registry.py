@@ -42,6 +42,14 @@ def available() -> list[PaymentProvider]:
     return [get(name) for name in PROVIDER_NAMES if _is_offered(name)]
 
 
+def offered_labels() -> list[str]:
+    """What buyers call the offered providers, in display order, without loading any key."""
+    classes: dict[str, type[PaymentProvider]] = {
+        "alipay": AlipayProvider, "wechatpay": WechatPayProvider, "sandbox": SandboxProvider,
+    }
+    return [classes[name].label for name in PROVIDER_NAMES if _is_offered(name)]
+
+
 def get(name: str) -> PaymentProvider:
     """The provider called ``name``; ``ProviderNotConfigured`` (a KeyError) if it is not offered."""
     if name not in PROVIDER_NAMES:

@@ -1,6 +1,11 @@
 """Row locks, taken in ONE documented order to rule out deadlocks:
 
-    order  →  payment  →  refund  →  ledger accounts (ascending id)
+    order  →  buyer  →  payment  →  refund  →  ledger accounts (ascending id)
+
+The buyer's row is the lock for decisions that span the buyer's orders: whether they already
+own a document (two checkouts for one document paid at once) and where a renewal starts (two
+membership renewals paid at once).  Ledger accounts are locked all together, ascending, never
+one first and the rest later.
 
 On PostgreSQL these are ``SELECT … FOR UPDATE``.  On SQLite ``select_for_update`` is a
 no-op, but every transaction is ``BEGIN IMMEDIATE`` (settings), so writers are serialised
@@ -14,6 +19,7 @@ from contextlib import contextmanager
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
+from django.contrib.auth import get_user_model
 from django.db import OperationalError, transaction
 
 from fanwen.commerce.models import Account, Order, Payment, Refund
@@ -34,6 +40,10 @@ def lock_order(order_id: int) -> Order:
 
 def lock_order_by_number(number: str) -> Order | None:
     return Order.objects.select_for_update().filter(number=number).first()
+
+
+def lock_buyer(user_id: int) -> None:
+    get_user_model().objects.select_for_update().filter(pk=user_id).values_list("pk", flat=True).first()
 
 
 def lock_payment(payment_id: int) -> Payment:

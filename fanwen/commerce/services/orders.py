@@ -110,9 +110,14 @@ def _order_fields(*, user: Any, document_id: int | None, plan_code: str | None, 
             raise NotFound("会员方案不存在")
         return {"kind": Order.Kind.PLAN, "plan": plan, "amount_fen": plan.price_fen, "subject": f"范文库会员：{plan.name}"}
     assert topup_fen is not None
+    topup_amount_check(topup_fen)
+    return {"kind": Order.Kind.TOPUP, "amount_fen": topup_fen, "subject": "范文库余额充值"}
+
+
+def topup_amount_check(topup_fen: int) -> None:
+    """The one rule for top-up amounts: the checkout page asks it before showing anything."""
     if not TOPUP_MIN_FEN <= topup_fen <= TOPUP_MAX_FEN:
         raise CommerceError(f"充值金额须在 {TOPUP_MIN_FEN // 100} 到 {TOPUP_MAX_FEN // 100} 元之间")
-    return {"kind": Order.Kind.TOPUP, "amount_fen": topup_fen, "subject": "范文库余额充值"}
 
 
 def orders_expire_stale() -> int:

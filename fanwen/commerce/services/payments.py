@@ -32,11 +32,12 @@ from fanwen.commerce.services.errors import (
     NotPayable,
     PaymentUnavailable,
 )
-from fanwen.commerce.services.fulfilment import order_fulfil
+from fanwen.commerce.services.fulfilment import order_fulfil, sale_movements
 from fanwen.commerce.services.locking import (
     atomic_write,
     busy_as_domain_error,
     lock_accounts,
+    lock_buyer,
     lock_order,
     lock_order_by_number,
 )
@@ -63,10 +64,13 @@ def order_pay_with_wallet(*, order_id: int, user: Any) -> Order:
     _check_payable(order, user)
     if order.kind == Order.Kind.TOPUP:
         raise CommerceError("充值订单不能用余额支付")
+    lock_buyer(order.user_id)
     if order.kind == Order.Kind.DOCUMENT and already_owns(order):
         raise AlreadyOwned("您已拥有这篇文档，无需重复购买")
-    wallet = lock_accounts([ledger.wallet_account(user.pk).pk])
-    account = next(iter(wallet.values()))
+    # Every account the sale moves money between, locked together in ascending id: taking the
+    # wallet first and the author and revenue accounts later would deadlock against a refund.
+    locked = lock_accounts([a.pk for a, _ in sale_movements(order, ledger.wallet_account(user.pk))])
+    account = locked[ledger.wallet_account(user.pk).pk]
     if account.balance_fen < order.amount_fen:
         raise InsufficientBalance(f"余额不足：需要 ¥{order.amount_yuan}，当前余额 ¥{account.balance_fen / 100:.2f}")
     payment = Payment.objects.create(
@@ -176,20 +180,21 @@ def _apply(provider_name: str, note: VerifiedNotification) -> str:
     if not note.paid:
         ProviderNotification.objects.filter(provider=provider_name, event_id=note.event_id).update(outcome="not-paid")
         return f"not paid ({note.trade_status})"
+    lock_buyer(order.user_id)
+    # Paid twice (e.g. wallet and Alipay): keep the money visible for staff to refund.
+    in_suspense = order.status in (Order.Status.PAID, Order.Status.REFUNDED) or (
+        order.kind == Order.Kind.DOCUMENT and already_owns(order)
+    )
     try:
         with transaction.atomic():
             payment = Payment.objects.create(
                 order=order, method=provider_name, amount_fen=note.amount_fen, status=Payment.Status.CONFIRMED,
-                provider_ref=note.provider_trade_no, confirmed_at=timezone.now(),
+                provider_ref=note.provider_trade_no, confirmed_at=timezone.now(), held_in_suspense=in_suspense,
             )
     except IntegrityError:
         return "already applied"  # the same trade, notified under another event id
     source = ledger.clearing_account(provider_name)
-    if order.status in (Order.Status.PAID, Order.Status.REFUNDED) or (
-        order.kind == Order.Kind.DOCUMENT and already_owns(order)
-    ):
-        # Paid twice (e.g. wallet and Alipay): keep the money visible for staff to refund.
-        Payment.objects.filter(pk=payment.pk).update(held_in_suspense=True)
+    if in_suspense:
         ledger.ledger_post(
             kind="payment.unmatched", order=order, memo=f"{order.number} {payment.pk}",
             movements=[(source, -note.amount_fen), (ledger.platform_account(ledger.SUSPENSE), note.amount_fen)],

@@ -22,7 +22,7 @@ from fanwen.commerce.providers.base import ProviderRefused, VerifiedNotification
 from fanwen.commerce.services import ledger
 from fanwen.commerce.services.audit import audit
 from fanwen.commerce.services.errors import InsufficientBalance, NotRefundable
-from fanwen.commerce.services.locking import atomic_write, lock_order, lock_payment, lock_refund
+from fanwen.commerce.services.locking import atomic_write, lock_buyer, lock_order, lock_payment, lock_refund
 
 log = logging.getLogger("fanwen.commerce")
 
@@ -38,11 +38,14 @@ def order_refund(*, order_id: int, actor: Any) -> Refund:
 @atomic_write
 def _refund_request(*, order_id: int, actor: Any) -> Refund:
     order = lock_order(order_id)
-    existing = Refund.objects.filter(order=order).first()
+    # Only a refund of the sale answers "refund this order": returning a payment held in
+    # suspense (payment_refund_unmatched) leaves the sale standing.
+    existing = Refund.objects.filter(order=order, kind=Refund.Kind.SALE).first()
     if existing is not None:
         return existing  # asking twice refunds once
     if order.status != Order.Status.PAID:
         raise NotRefundable("只有已支付的订单可以退款")
+    lock_buyer(order.user_id)  # access and membership periods change with the sale
     payment = order.payments.filter(status=Payment.Status.CONFIRMED, held_in_suspense=False).order_by("id").first()
     if payment is None:
         raise NotRefundable("订单没有已确认的支付")
@@ -88,7 +91,7 @@ def _unmatched_refund_request(*, payment_id: int, actor: Any) -> Refund:
     if not payment.held_in_suspense or payment.status != Payment.Status.CONFIRMED:
         raise NotRefundable("这笔支付不是待处理的重复支付")
     refund = Refund.objects.create(
-        order=order, payment=payment, amount_fen=payment.amount_fen, reverses_sale=False,
+        order=order, payment=payment, amount_fen=payment.amount_fen, kind=Refund.Kind.SUSPENSE,
         out_request_no=f"RU{payment.pk}X{order.number}"[:40],
         requested_by=actor if getattr(actor, "pk", None) else None,
     )
