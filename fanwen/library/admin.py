@@ -9,12 +9,19 @@ from fanwen.library.models import Block, Category, Document
 
 
 class BlockInline(admin.TabularInline):
+    """Read-only and capped: the first SHOWN_BLOCKS blocks (the whole text is on the document page)."""
+
+    SHOWN_BLOCKS = 50
     model = Block
+    verbose_name_plural = f"段落（只显示前 {SHOWN_BLOCKS} 段，全文见文档页）"
     fields = ("position", "paid", "kind", "level", "text")
     readonly_fields = fields
     extra = 0
     can_delete = False
     ordering = ("position",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Block]:
+        return super().get_queryset(request).filter(position__lt=self.SHOWN_BLOCKS)
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

@@ -30,20 +30,19 @@ class PrivateByDefaultMiddleware:
 
 class RejectNulMiddleware:
     """NUL characters are never valid input; PostgreSQL cannot even store them.
-    Refuse them at the door with a 400 instead of failing deep inside a query."""
+    Refuse them at the door with a 400 instead of failing deep inside a query.
+
+    This one stands first and checks the path, query, cookies and headers (before the
+    session is looked up); :class:`RejectNulBodyMiddleware` checks the body once the user
+    is known, so a body that cannot be parsed gets a 400 page that still shows who is
+    signed in."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if self._has_nul(request):
-            from django.http import JsonResponse
-
-            from fanwen.web.views import bad_request
-
-            if request.path.startswith("/api/"):
-                return JsonResponse({"detail": "请求中含有非法的空字符"}, status=400)
-            return bad_request(request)
+            return _nul_refused(request)
         return self.get_response(request)
 
     @staticmethod
@@ -52,11 +51,35 @@ class RejectNulMiddleware:
             return True
         if any("\x00" in value for value in request.COOKIES.values()):
             return True
-        if any(key.startswith("HTTP_") and "\x00" in str(value) for key, value in request.META.items()):
-            return True
+        return any(key.startswith("HTTP_") and "\x00" in str(value) for key, value in request.META.items())
+
+
+class RejectNulBodyMiddleware:
+    """The body half of :class:`RejectNulMiddleware`; stands after AuthenticationMiddleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._has_nul(request):
+            return _nul_refused(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request: HttpRequest) -> bool:
         if request.method not in ("POST", "PUT", "PATCH"):
             return False
         if request.content_type == "multipart/form-data" and not request.path.startswith("/api/"):
             return any("\x00" in value for _, values in request.POST.lists() for value in values)
         body = request.body
         return b"\x00" in body or b"\\u0000" in body or b"%00" in body
+
+
+def _nul_refused(request: HttpRequest) -> HttpResponse:
+    from django.http import JsonResponse
+
+    from fanwen.web.views import bad_request
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "请求中含有非法的空字符"}, status=400)
+    return bad_request(request)
