@@ -45,7 +45,7 @@ def main() -> None:
     from django.test import Client
 
     call_command("migrate", verbosity=0)
-    author = get_user_model().objects.create_user("author", password="author-pass-1", is_staff=True, is_superuser=True)
+    author = get_user_model().objects.create_user("author", is_staff=True, is_superuser=True)
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(author)
 
