@@ -185,3 +185,19 @@ def test_a_title_line_of_only_bidi_controls_is_blank():
 def test_bidi_controls_cannot_be_written():
     with pytest.raises(ValueError, match="cannot be written"):
         serialise(Document("标\u202e题", (fmt.Block("正文"),)))
+
+
+KOREAN = (
+    "대한민국은 민주공화국이다. 대한민국의 주권은 국민에게 있고, 모든 권력은 국민으로부터 나온다.\n"
+    "대한민국의 국민이 되는 요건은 법률로 정한다. 국가는 법률이 정하는 바에 의하여 재외국민을 보호할 의무를 진다.\n"
+)
+
+
+def test_korean_euc_kr_is_refused():
+    with pytest.raises(CannotDecode):
+        parse_bytes(("헌법\n" + KOREAN).encode("euc-kr"))
+
+
+def test_a_short_euc_kr_file_cannot_be_told_apart():
+    # Fewer than 40 hanzi after misreading: too little to judge, so it is read (a known limit).
+    assert parse_bytes("헌법\n대한민국은 민주공화국이다.".encode("euc-kr")).title
