@@ -256,3 +256,28 @@ def document_import_path(
     except OSError as exc:
         return FileOutcome(str(path), "failed", None, f"{path}: cannot read ({exc.strerror or exc})")
     return FileOutcome(str(path), result.status, result.document_id, None)
+
+
+def document_restructure(*, document_id: int) -> bool:
+    """Classify a stored document's blocks again with the current ``core.structure`` rules
+    (after a rule changes; content, positions and 字数 stay).  Returns whether anything changed."""
+    with transaction.atomic():
+        blocks = list(Block.objects.select_for_update().filter(document_id=document_id).order_by("position"))
+        infos = structure.analyse([b.text for b in blocks])
+        changed = [
+            (b.pk, info)
+            for b, info in zip(blocks, infos, strict=True)
+            if (b.kind, b.level, b.lead) != (info.kind, info.level, info.lead[:64])
+        ]
+        if not changed:
+            return False
+        for pk, info in changed:
+            Block.objects.filter(pk=pk).update(kind=info.kind, level=info.level, lead=info.lead[:64])
+        sections = [(b.paid, i.kind != structure.KIND_PARAGRAPH) for b, i in zip(blocks, infos, strict=True)]
+        Document.objects.filter(pk=document_id).update(
+            sections_free=sum(1 for paid, section in sections if section and not paid),
+            sections_paid=sum(1 for paid, section in sections if section and paid),
+        )
+        document_page_cache_clear(document_id=document_id)
+        index_outbox_record(document_id=document_id)
+    return True
