@@ -14,15 +14,27 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from fanwen.accounts.models import ApiToken
+from fanwen.core.format import BIDI_RE
 
 User = get_user_model()
 
+def username_refuse_bidi(username: str) -> None:
+    """Refused, not stripped: a name shown reordered ("admin\u202etxt.exe") could pass for
+    another, and silently changing it would give the user a name they did not choose."""
+    if BIDI_RE.search(username):
+        raise ValidationError("用户名不能含有双向文字控制字符（U+202A–U+202E、U+2066–U+2069）", code="bidi")
+
+
 def user_create(*, username: str, password: str, is_staff: bool = False, validate: bool = True) -> AbstractBaseUser:
+    """``validate`` checks the name as sign-up does and the password against the validators."""
     user = User(username=username, is_staff=is_staff, is_superuser=is_staff)
+    username_refuse_bidi(username)
+    User._meta.get_field("username").run_validators(username)
     if validate:
         validate_password(password, user)
     user.set_password(password)

@@ -2,9 +2,12 @@
 
 Levels
 ------
-1. ``一、标题``            a Chinese numeral and 、, at most 40 characters
+1. ``一、标题``            a Chinese numeral and 、
 2. ``（一）标题``           a parenthesised Chinese numeral (full- or half-width brackets)
-3. ``1. 标题`` / ``1、标题``  an Arabic number and a dot or 、, at most 40 characters
+3. ``1. 标题`` / ``1、标题``  an Arabic number and a dot or 、
+A heading may run on into body text on the same line (``（一）小标题。正文……``): the heading
+is the part up to its first 。；：！？ (its lead, at most 40 characters), the rest is body text
+of the same block.  How long the rest is never changes how the line is read.
 Sub-points (``一是…``, ``二是…``, ``第一，…``) are paragraphs, not headings.  They
 are listed in the outline by their lead phrase, one level below the heading they
 stand under.
@@ -74,9 +77,23 @@ def char_count(blocks: tuple[Block, ...] | list[Block]) -> CharCount:
     return CharCount(free=free, paid=paid)
 
 
+def split_heading(text: str) -> tuple[str, str]:
+    """(heading, rest): the heading runs to its first stop (。；：！？), which it keeps."""
+    match = _LEAD_END_RE.search(text)
+    if match is None:
+        return text, ""
+    return text[: match.end()], text[match.end() :]
+
+
+def heading_lead(text: str) -> str:
+    """The heading without its stop: what the outline shows."""
+    match = _LEAD_END_RE.search(text)
+    return text if match is None else text[: match.start()]
+
+
 def heading_level(text: str) -> int:
-    """The heading level of a block's text, or 0 when it is not a heading."""
-    if len(text) > HEADING_MAX_CHARS:
+    """The level of the heading a block starts with, or 0 when it does not start with one."""
+    if len(heading_lead(text)) > HEADING_MAX_CHARS:
         return 0
     if _LEVEL1_RE.match(text):
         return 1
@@ -93,8 +110,7 @@ def is_point(text: str) -> bool:
 
 def lead_phrase(text: str) -> str:
     """The opening clause of a sub-point: ``一是要保持学习习惯。…`` → ``一是要保持学习习惯``."""
-    match = _LEAD_END_RE.search(text)
-    lead = text[: match.start()] if match else text
+    lead = heading_lead(text)
     if len(lead) > LEAD_MAX_CHARS:
         lead = lead[: LEAD_MAX_CHARS - 1] + "…"
     return lead
@@ -108,7 +124,7 @@ def analyse(texts: list[str] | tuple[str, ...]) -> list[BlockInfo]:
         level = heading_level(text)
         if level:
             depth = level
-            infos.append(BlockInfo(KIND_HEADING, level, text))
+            infos.append(BlockInfo(KIND_HEADING, level, heading_lead(text)))
         elif is_point(text):
             infos.append(BlockInfo(KIND_POINT, min(depth + 1, 4), lead_phrase(text)))
         else:

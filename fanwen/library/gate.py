@@ -42,6 +42,16 @@ class ShownBlock:
     level: int
     lead: str
 
+    @property
+    def heading_text(self) -> str:
+        """For a heading that runs on into body text: the heading (up to its stop)."""
+        return structure.split_heading(self.text)[0]
+
+    @property
+    def heading_rest(self) -> str:
+        """... and the body text after it, rendered as a paragraph under the heading."""
+        return structure.split_heading(self.text)[1]
+
 
 @dataclass(frozen=True)
 class GatedDocument:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from fanwen.core import structure
+
 
 class Category(models.Model):
     name = models.CharField("名称", max_length=50, unique=True)
@@ -122,3 +124,13 @@ class Block(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id}#{self.position}"
+
+    @property
+    def heading_text(self) -> str:
+        """For a heading that runs on into body text: the heading (up to its stop)."""
+        return structure.split_heading(self.text)[0]
+
+    @property
+    def heading_rest(self) -> str:
+        """... and the body text after it, rendered as a paragraph under the heading."""
+        return structure.split_heading(self.text)[1]

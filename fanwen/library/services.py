@@ -29,10 +29,12 @@ MAX_PRICE_FEN = 100_000_00  # 100,000 yuan
 
 
 class ImportRefused(Exception):
-    """A document that parsed but cannot be stored as asked (e.g. no price)."""
+    """A document that parsed but cannot be stored as asked (e.g. no price).  ``code`` says
+    which rule refused it: no_price, price_out_of_range or bad_default_price."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, code: str = "refused") -> None:
         self.reason = reason
+        self.code = code
         super().__init__(reason)
 
 
@@ -57,7 +59,7 @@ def content_hash(parsed: fmt.Document, *, author_id: int | None = None) -> str:
 
 def category_get_or_create(*, name: str) -> Category:
     """By name, else by slug ("Report" and "report" are one category); races settled by the constraints."""
-    name = " ".join(name.split())[:50]
+    name = " ".join(fmt.strip_bidi(name).split())[:50]
     slug = slugify(name, allow_unicode=True)[:60] or hashlib.sha1(name.encode()).hexdigest()[:10]  # noqa: S324
     found = Category.objects.filter(Q(name=name) | Q(slug=slug)).order_by("id").first()
     if found is not None:
@@ -76,7 +78,7 @@ def default_price_fen() -> int | None:
     try:
         return yuan_to_fen(raw)
     except BadAmount as exc:
-        raise ImportRefused(f"FANWEN_DEFAULT_PRICE_YUAN is not a price: {raw!r}") from exc
+        raise ImportRefused(f"FANWEN_DEFAULT_PRICE_YUAN is not a price: {raw!r}", code="bad_default_price") from exc
 
 
 def document_import(
@@ -95,11 +97,14 @@ def document_import(
     if parsed.has_paid:
         price_fen = price_fen if price_fen is not None else default_price_fen()
         if price_fen is None:
-            raise ImportRefused("the document has a paid part but no price: give --price or set FANWEN_DEFAULT_PRICE_YUAN")
+            raise ImportRefused(
+                "the document has a paid part but no price: give --price or set FANWEN_DEFAULT_PRICE_YUAN",
+                code="no_price",
+            )
         if price_fen <= 0:
-            raise ImportRefused("a document with a paid part needs a price above zero")
+            raise ImportRefused("a document with a paid part needs a price above zero", code="price_out_of_range")
         if price_fen > MAX_PRICE_FEN:
-            raise ImportRefused(f"price too high: at most {MAX_PRICE_FEN // 100} yuan")
+            raise ImportRefused(f"price too high: at most {MAX_PRICE_FEN // 100} yuan", code="price_out_of_range")
     else:
         price_fen = 0
 
@@ -128,7 +133,7 @@ def document_import(
                     summary=summary_of(parsed),
                     content_hash=digest,
                     source_name=source_name[-500:],
-                    tags=" ".join(tags.replace("，", " ").replace(",", " ").split())[:200],
+                    tags=" ".join(fmt.strip_bidi(tags).replace("，", " ").replace(",", " ").split())[:200],
                     status=status,
                 )
         except IntegrityError:
@@ -378,7 +383,7 @@ def document_import_path(
 ) -> FileOutcome:
     """Read and import one file; every failure becomes a one-line reason, never an exception."""
     try:
-        parsed = read_path(path, max_bytes=settings.FANWEN_MAX_DOCUMENT_BYTES)
+        parsed = read_path(path, max_bytes=settings.FANWEN_MAX_DOCUMENT_BYTES, max_blocks=settings.FANWEN_MAX_BLOCKS)
         result = document_import(
             parsed=parsed,
             price_fen=price_fen,
@@ -394,3 +399,28 @@ def document_import_path(
     except OSError as exc:
         return FileOutcome(str(path), "failed", None, f"{path}: cannot read ({exc.strerror or exc})")
     return FileOutcome(str(path), result.status, result.document_id, None, result.warning)
+
+
+def document_restructure(*, document_id: int) -> bool:
+    """Classify a stored document's blocks again with the current ``core.structure`` rules
+    (after a rule changes; content, positions and 字数 stay).  Returns whether anything changed."""
+    with transaction.atomic():
+        blocks = list(Block.objects.select_for_update().filter(document_id=document_id).order_by("position"))
+        infos = structure.analyse([b.text for b in blocks])
+        changed = [
+            (b.pk, info)
+            for b, info in zip(blocks, infos, strict=True)
+            if (b.kind, b.level, b.lead) != (info.kind, info.level, info.lead[:64])
+        ]
+        if not changed:
+            return False
+        for pk, info in changed:
+            Block.objects.filter(pk=pk).update(kind=info.kind, level=info.level, lead=info.lead[:64])
+        sections = [(b.paid, i.kind != structure.KIND_PARAGRAPH) for b, i in zip(blocks, infos, strict=True)]
+        Document.objects.filter(pk=document_id).update(
+            sections_free=sum(1 for paid, section in sections if section and not paid),
+            sections_paid=sum(1 for paid, section in sections if section and paid),
+        )
+        document_page_cache_clear(document_id=document_id)
+        index_outbox_record(document_id=document_id)
+    return True

@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "fanwen.web.middleware.RejectUnstorableBodyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "fanwen.web.middleware.PrivateByDefaultMiddleware",
@@ -114,7 +115,7 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "fanwen.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -154,6 +155,10 @@ FILE_UPLOAD_HANDLERS = [
 
 # Documents
 FANWEN_MAX_DOCUMENT_BYTES = env.int("FANWEN_MAX_DOCUMENT_BYTES", default=5 * 1024 * 1024)
+# Paragraphs per document (upload and import); the examples have 16 and 19.
+FANWEN_MAX_BLOCKS = env.int("FANWEN_MAX_BLOCKS", default=5000)
+# Uploads per author per clock hour.
+FANWEN_UPLOADS_PER_HOUR = env.int("FANWEN_UPLOADS_PER_HOUR", default=20)
 # Price for documents with paid blocks when an import names none (yuan; empty = must be given).
 FANWEN_DEFAULT_PRICE_YUAN = env.str("FANWEN_DEFAULT_PRICE_YUAN", default="")
 FANWEN_PAGE_SIZE = 20

@@ -39,21 +39,18 @@ _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 class RejectUnstorableInputMiddleware:
     """Text no database can store is refused at the door with a Chinese 400 instead of failing
-    deep inside a query or a password hasher: NUL characters anywhere, and in JSON and form
-    bodies invalid UTF-8 or lone UTF-16 surrogates (a JSON escape like \\ud800 decodes to one)."""
+    deep inside a query or a password hasher.
+
+    This one stands first and checks the path, query, cookies and headers for NUL (before the
+    session is looked up); :class:`RejectUnstorableBodyMiddleware` checks the body once the user
+    is known, so a refused body gets a 400 page that still shows who is signed in."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        reason = NUL_REASON if self._has_nul(request) else self._unstorable_body(request)
-        if reason:
-            from django.http import JsonResponse
-            from django.shortcuts import render
-
-            if request.path.startswith("/api/"):
-                return JsonResponse({"detail": reason}, status=400)
-            return render(request, "400.html", {"reason": reason}, status=400)
+        if self._has_nul(request):
+            return _refused(request, NUL_REASON)
         return self.get_response(request)
 
     @staticmethod
@@ -62,8 +59,25 @@ class RejectUnstorableInputMiddleware:
             return True
         if any("\x00" in value for value in request.COOKIES.values()):
             return True
-        if any(key.startswith("HTTP_") and "\x00" in str(value) for key, value in request.META.items()):
-            return True
+        return any(key.startswith("HTTP_") and "\x00" in str(value) for key, value in request.META.items())
+
+
+class RejectUnstorableBodyMiddleware:
+    """The body half of :class:`RejectUnstorableInputMiddleware`; stands after
+    AuthenticationMiddleware.  NUL anywhere in a body, and in JSON and form bodies invalid
+    UTF-8 or lone UTF-16 surrogates (a JSON escape like \\ud800 decodes to one)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        reason = NUL_REASON if self._has_nul(request) else self._unstorable_body(request)
+        if reason:
+            return _refused(request, reason)
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request: HttpRequest) -> bool:
         if request.method not in ("POST", "PUT", "PATCH"):
             return False
         if request.content_type == "multipart/form-data" and not request.path.startswith("/api/"):
@@ -130,3 +144,12 @@ class ContentSecurityPolicyMiddleware:
         if policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = policy
         return response
+
+
+def _refused(request: HttpRequest, reason: str) -> HttpResponse:
+    from django.http import JsonResponse
+    from django.shortcuts import render
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": reason}, status=400)
+    return render(request, "400.html", {"reason": reason}, status=400)

@@ -248,10 +248,6 @@ def test_decode_refuses_everything_else(data: bytes):
     assert "\n" not in info.value.reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: Big5/Shift-JIS/EUC-KR bytes are mostly valid GB18030 and are read as mojibake",
-)
 @pytest.mark.parametrize(
     "data",
     ["測試標題\n這是正文。\n".encode("big5"), "テスト\n本文です。\n".encode("shift_jis")],

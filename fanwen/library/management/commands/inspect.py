@@ -42,7 +42,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         try:
-            document = read_path(path, max_bytes=settings.FANWEN_MAX_DOCUMENT_BYTES)
+            document = read_path(
+                path, max_bytes=settings.FANWEN_MAX_DOCUMENT_BYTES, max_blocks=settings.FANWEN_MAX_BLOCKS
+            )
         except FormatError as exc:
             raise CommandError(exc.reason) from None
         except OSError as exc:
