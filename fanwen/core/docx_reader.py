@@ -15,8 +15,8 @@ import zipfile
 
 from lxml import etree
 
-from fanwen.core.docx_text import DOCUMENT, HiddenMarker, check_markers, secure_parser, shown_text
-from fanwen.core.format import DEFAULT_MAX_BYTES, CannotDecode, FormatError, TooLarge
+from fanwen.core.docx_text import DOCUMENT, HiddenMarker, W, check_markers, secure_parser, shown_text
+from fanwen.core.format import DEFAULT_MAX_BYTES, CannotDecode, FormatError, TooLarge, TooManyBlocks
 
 __all__ = ["HiddenMarker", "HostileDocx", "docx_to_text"]
 
@@ -31,7 +31,9 @@ class HostileDocx(FormatError):
     code = "hostile_docx"
 
 
-def docx_to_text(data: bytes, *, name: str = "<input>", max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+def docx_to_text(
+    data: bytes, *, name: str = "<input>", max_bytes: int = DEFAULT_MAX_BYTES, max_blocks: int | None = None
+) -> str:
     if len(data) > max_bytes:
         raise TooLarge(f"{name}: too large ({len(data)} bytes, limit {max_bytes})")
     try:
@@ -55,6 +57,7 @@ def docx_to_text(data: bytes, *, name: str = "<input>", max_bytes: int = DEFAULT
         raise HostileDocx(f"{name}: refused: the document declares a DTD or entities")
     if root.tag != DOCUMENT:
         raise CannotDecode(f"{name}: cannot decode (the main part is not a Word document)")
+    _check_paragraph_count(root, max_blocks)
     try:
         text = shown_text(root)
     except FormatError as exc:
@@ -77,6 +80,22 @@ def _main_part_name(parts: dict[str, bytes]) -> str:
             target = posixpath.normpath(relationship.get("Target") or "").lstrip("/")
             return target or MAIN_PART
     return MAIN_PART
+
+
+# Paragraphs that hold text, counted in C by lxml.  Text boxes and the two copies Word keeps of
+# them (mc:AlternateContent) count more than once, so only a count far over the limit refuses
+# here; parse_text then applies the exact limit to the lines read.
+_TEXT_PARAGRAPHS = etree.XPath("count(//w:p[.//w:t])", namespaces={"w": W[1:-1]})
+PARAGRAPH_SLACK = 2
+
+
+def _check_paragraph_count(root: etree._Element, max_blocks: int | None) -> None:
+    """Bound the work of reading a huge document: the walk over its text is Python, per element."""
+    if max_blocks is None:
+        return
+    paragraphs = int(_TEXT_PARAGRAPHS(root))
+    if paragraphs > PARAGRAPH_SLACK * max_blocks:
+        raise TooManyBlocks(paragraphs, max_blocks)
 
 
 def _check_archive(archive: zipfile.ZipFile, name: str) -> dict[str, bytes]:

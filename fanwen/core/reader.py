@@ -23,7 +23,9 @@ def read_bytes(
 ) -> Document:
     if name.lower().endswith(".docx"):
         try:
-            return parse_text(docx_to_text(data, name=name, max_bytes=max_bytes), max_blocks=max_blocks)
+            return parse_text(
+                docx_to_text(data, name=name, max_bytes=max_bytes, max_blocks=max_blocks), max_blocks=max_blocks
+            )
         except FormatError as exc:
             raise exc.naming(name) from None
     return parse_bytes(data, name=name, max_bytes=max_bytes, max_blocks=max_blocks)
