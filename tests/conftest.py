@@ -62,12 +62,9 @@ def _fresh_search_index(settings) -> object:
 
 @pytest.fixture(autouse=True)
 def _fresh_view_counts() -> object:
-    import time
+    from fanwen.library import view_counts
 
-    from fanwen.library import services
-
-    services._views_pending.clear()
-    services._views_flushed_at = time.monotonic()
+    view_counts.reset()
     yield
 
 

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.text import slugify
 
 from fanwen.audit.services import audit_record
@@ -326,34 +324,6 @@ def category_delete(*, category_id: int, actor: Any = None) -> None:
             return
         audit_record(action="library.category.deleted", actor=actor, subject=category, data={"name": category.name})
         category.delete()
-
-
-VIEW_FLUSH_EVERY = 200
-VIEW_FLUSH_SECONDS = 10.0
-_view_lock = threading.Lock()
-_views_pending: dict[int, int] = {}
-_views_flushed_at = time.monotonic()
-
-
-def document_count_view(*, document_id: int) -> None:
-    """Count a read.  Reads are tallied in this process and written when a document has
-    VIEW_FLUSH_EVERY pending or every VIEW_FLUSH_SECONDS, so a busy page costs no write
-    per request.  A crash loses at most those pending counts."""
-    global _views_flushed_at
-    now = time.monotonic()
-    with _view_lock:
-        _views_pending[document_id] = _views_pending.get(document_id, 0) + 1
-        if now - _views_flushed_at >= VIEW_FLUSH_SECONDS:
-            due, _views_flushed_at = dict(_views_pending), now
-            _views_pending.clear()
-        elif _views_pending[document_id] >= VIEW_FLUSH_EVERY:
-            due = {document_id: _views_pending.pop(document_id)}
-        else:
-            return
-    with transaction.atomic():
-        for pk, count in due.items():
-            Document.objects.filter(pk=pk).update(views=F("views") + count)
-            index_outbox_record(document_id=pk)  # keeps "most read" sorting fresh
 
 
 def document_page_cache_clear(*, document_id: int) -> None:

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from fanwen.library import gate, selectors, services
+from fanwen.library import gate, selectors, services, view_counts
 from fanwen.library.models import Category, Document
 from fanwen.library.page_cache import anonymous_page_get, anonymous_page_set
 from fanwen.search.selectors import related_documents
@@ -50,7 +50,7 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
         cached = anonymous_page_get(document_id)
         if cached is not None:
             if request.method == "GET":
-                services.document_count_view(document_id=document_id)
+                view_counts.document_count_view(document_id=document_id)
             return HttpResponse(cached)
     document = selectors.document_get_visible(document_id=document_id, user=request.user)
     if document is None:
@@ -58,7 +58,7 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
     anonymous = anonymous and document.status == Document.Status.PUBLISHED  # never cache any other
     view = gate.gated_view(request.user, document)
     if request.method == "GET":
-        services.document_count_view(document_id=document.pk)
+        view_counts.document_count_view(document_id=document.pk)
     # Entitled: the free and paid runs in document order.  Others: the gate's opening, the
     # paywall card, then the free ending (the template).
     runs = [(paid, list(group)) for paid, group in groupby(view.blocks, key=lambda b: b.paid)] if view.access else []

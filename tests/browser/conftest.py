@@ -159,6 +159,8 @@ class PageWatch:
             self.problems.append(f"HTTP {response.status} for {response.url}")
 
     def _request_failed(self, request) -> None:
+        if request.failure == "net::ERR_ABORTED" and request.resource_type != "document":
+            return  # cancelled by the next navigation (an image still loading), not a page fault
         self.problems.append(f"request failed: {request.url} ({request.failure})")
 
     def _request(self, request) -> None:

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from fanwen.commerce.services import entitlement_grant
-from fanwen.library import services
+from fanwen.library import services, view_counts
 from fanwen.library.models import Document
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +63,7 @@ def test_unpublished_document_disappears_at_once_despite_cache(client, doc):
 
 
 def test_views_are_counted_in_batches(client, doc, monkeypatch):
-    monkeypatch.setattr(services, "VIEW_FLUSH_EVERY", 10)
+    monkeypatch.setattr(view_counts, "VIEW_FLUSH_EVERY", 10)
     for _ in range(25):
         client.get(f"/d/{doc.pk}/")
     doc.refresh_from_db()

@@ -83,14 +83,18 @@ def test_a_second_upload_while_one_is_processed_is_refused_at_once(client, autho
 
 def test_admin_shows_a_capped_block_list(client, author):
     from fanwen.core.format import parse_text
+    from fanwen.library import admin as library_admin
 
     result = document_import(parsed=parse_text("长文\n" + "".join(f"第{i}段\n" for i in range(300))), price_fen=None)
     assert Block.objects.filter(document_id=result.document_id).count() == 300
     staff = get_user_model().objects.create_user("boss", password="boss-pass-1", is_staff=True, is_superuser=True)
     client.force_login(staff)
     page = client.get(f"/admin/library/document/{result.document_id}/change/").content.decode()
-    assert "第0段" in page and "第49段" in page
-    assert "第50段" not in page and "第299段" not in page
+    shown = library_admin.PREVIEW_BLOCKS
+    assert shown < 300
+    assert "第0段" in page and f"第{shown - 1}段" in page
+    assert f"第{shown}段" not in page and "第299段" not in page
+    assert "共 300 段" in page
 
 
 # --------------------------------------------------------------------------- messages (item 20)
