@@ -96,7 +96,7 @@ def is_service_or_selector(name: str) -> bool:
 
 def test_the_graph_sees_deferred_imports():
     graph = import_graph()
-    assert "fanwen.library.models" in graph["fanwen.library.gate"]
+    assert "fanwen.library.models" in graph["fanwen.access.gate"]
     assert "fanwen.search.engine" in graph["fanwen.search.selectors"]
 
 

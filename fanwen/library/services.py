@@ -190,7 +190,7 @@ def _document_lock(document_id: int) -> Document:
 def document_set_status(*, document_id: int, status: str, actor: Any = None) -> bool:
     """Publish, unpublish or send back to review; True when the status changed.  Unpublished
     documents leave listings, search, feeds and the sitemap and are not for sale; their buyers
-    and grantees keep reading them (``library.gate.can_see``).  A takedown for infringement
+    and grantees keep reading them (``access.gate.can_see``).  A takedown for infringement
     refunds buyers and goes through ``commerce.services.takedowns.document_takedown``."""
     if status == Document.Status.TAKEN_DOWN:
         raise DocumentChangeRefused("侵权下架须填写原因并退款：请用 fanwen takedown 或后台的侵权下架动作")
