@@ -19,10 +19,9 @@ from fanwen.core import format as fmt
 from fanwen.core import structure
 from fanwen.core.money import BadAmount, yuan_to_fen
 from fanwen.core.reader import read_path
+from fanwen.library.changes import DELETE, UPSERT, document_changed, documents_changed
 from fanwen.library.models import Block, Category, Document
 from fanwen.library.page_cache import anonymous_page_clear
-from fanwen.search.models import IndexOutbox
-from fanwen.search.services import index_outbox_record
 
 SUMMARY_CHARS = 120
 MAX_PRICE_FEN = 100_000_00  # 100,000 yuan
@@ -138,7 +137,7 @@ def document_import(
                 raise
             return ImportResult("unchanged", existing, warning)
         _blocks_insert(document.pk, parsed, infos)
-        index_outbox_record(document_id=document.pk, action=IndexOutbox.Action.UPSERT)
+        document_changed(document_id=document.pk, action=UPSERT)
     return ImportResult("imported", document.pk, warning)
 
 
@@ -219,8 +218,7 @@ def _status_change(*, document_id: int, status: str, actor: Any, data: dict[str,
         fields = {"status": status, **({"takedown_reason": reason} if reason is not None else {})}
         Document.objects.filter(pk=document_id).update(**fields)
         document_page_cache_clear(document_id=document_id)
-        action = IndexOutbox.Action.UPSERT if status == Document.Status.PUBLISHED else IndexOutbox.Action.DELETE
-        index_outbox_record(document_id=document_id, action=action)
+        document_changed(document_id=document_id, action=UPSERT if status == Document.Status.PUBLISHED else DELETE)
         audit_record(action=STATUS_AUDIT_ACTIONS[status], actor=actor, subject=document,
                      data={"from": previous, "to": status, **data})
         return True
@@ -238,7 +236,7 @@ def document_set_price(*, document_id: int, price_fen: int, actor: Any = None) -
             return False
         Document.objects.filter(pk=document_id).update(price_fen=price_fen)
         document_page_cache_clear(document_id=document_id)
-        index_outbox_record(document_id=document_id)  # the price is on the search card
+        document_changed(document_id=document_id)  # the price is on the search card
         audit_record(action="library.document.price_changed", actor=actor, subject=document,
                      data={"from_fen": document.price_fen, "to_fen": price_fen})
         return True
@@ -265,7 +263,7 @@ def document_update_details(*, document_id: int, actor: Any = None, **changes: A
             return []
         Document.objects.filter(pk=document_id).update(**changed)
         document_page_cache_clear(document_id=document_id)
-        index_outbox_record(document_id=document_id)
+        document_changed(document_id=document_id)
         audit_record(action="library.document.edited", actor=actor, subject=document,
                      data={k: {"from": getattr(document, k), "to": v} for k, v in changed.items()})
         return sorted(changed)
@@ -279,7 +277,7 @@ def document_delete(*, document_id: int, actor: Any = None) -> None:
                          data={"title": document.title, "status": document.status})
         Document.objects.filter(pk=document_id).delete()
         anonymous_page_clear(document_id=document_id)
-        index_outbox_record(document_id=document_id, action=IndexOutbox.Action.DELETE)
+        document_changed(document_id=document_id, action=DELETE)
 
 
 CATEGORY_FIELDS = ("name", "slug", "position")
@@ -306,9 +304,7 @@ def category_save(*, category_id: int | None, values: dict[str, Any], actor: Any
                      data={k: {"from": before[k], "to": v} for k, v in changed.items()})
         if {"name", "slug"} & set(changed):
             ids = Document.objects.filter(category_id=category_id).values_list("pk", flat=True)
-            IndexOutbox.objects.bulk_create(
-                [IndexOutbox(document_id=pk, action=IndexOutbox.Action.UPSERT) for pk in ids.iterator()], batch_size=1000
-            )
+            documents_changed(document_ids=ids.iterator(), action=UPSERT)
         category.refresh_from_db()
         return category
 
@@ -348,7 +344,7 @@ def document_count_view(*, document_id: int) -> None:
     with transaction.atomic():
         for pk, count in due.items():
             Document.objects.filter(pk=pk).update(views=F("views") + count)
-            index_outbox_record(document_id=pk)  # keeps "most read" sorting fresh
+            document_changed(document_id=pk)  # keeps "most read" sorting fresh
 
 
 def document_page_cache_clear(*, document_id: int) -> None:

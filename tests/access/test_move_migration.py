@@ -116,9 +116,8 @@ def test_the_move_runs_backwards_and_forwards_again_keeping_every_row():
 @pytest.mark.django_db(transaction=True)
 def test_the_constraints_still_hold_after_the_move():
     """One active entitlement per user and document is still the database's rule."""
-    from django.db import IntegrityError, transaction
-
     from django.contrib.auth import get_user_model
+    from django.db import IntegrityError, transaction
 
     from fanwen.access.models import Entitlement
     from fanwen.library.models import Document
