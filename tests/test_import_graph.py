@@ -96,7 +96,7 @@ def is_service_or_selector(name: str) -> bool:
 
 def test_the_graph_sees_deferred_imports():
     graph = import_graph()
-    assert "fanwen.library.models" in graph["fanwen.library.gate"]
+    assert "fanwen.library.models" in graph["fanwen.access.gate"]
     assert "fanwen.search.engine" in graph["fanwen.search.selectors"]
 
 
@@ -122,3 +122,70 @@ def test_search_does_not_import_library_services_or_views():
 
 def test_no_import_cycle_between_modules():
     assert cycles(import_graph()) == []
+
+
+# App level: the apps that hold documents, reading rights and money are layered —
+#   commerce → access → library,  commerce → library,  search → library
+# (an arrow: "may import").  Interface modules (views, admin, management commands, feeds,
+# sitemaps, template tags) are where apps meet, like urls.py: a library view asks the gate,
+# the library admin's 赠送/侵权下架 actions call commerce services.  Everything else — models,
+# services, selectors, the gate, the indexer — forms no cycle between apps.
+LAYERED_APPS = {"library", "access", "commerce", "search"}
+INTERFACE_PARTS = {"admin", "management", "feeds", "sitemaps", "templatetags"}
+
+
+def app_of(name: str) -> str:
+    return name.split(".")[1] if name.count(".") >= 1 else name
+
+
+def is_interface(name: str) -> bool:
+    parts = name.split(".")[2:]
+    return any(p.startswith("views") or p in INTERFACE_PARTS for p in parts)
+
+
+def app_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    """App → apps it imports, counting only non-interface modules of the layered apps."""
+    apps: dict[str, set[str]] = {app: set() for app in LAYERED_APPS}
+    for name, deps in graph.items():
+        if app_of(name) not in LAYERED_APPS or is_interface(name):
+            continue
+        apps[app_of(name)].update(app_of(d) for d in deps if app_of(d) in LAYERED_APPS - {app_of(name)})
+    return apps
+
+
+def test_the_app_graph_is_computed_from_the_imports():
+    apps = app_graph(import_graph())
+    assert {"access", "library"} <= apps["commerce"]
+    assert "library" in apps["access"]
+    assert "library" in apps["search"]
+
+
+def test_no_cycle_between_library_access_commerce_and_search():
+    assert cycles(app_graph(import_graph())) == []
+
+
+def test_library_knows_nothing_of_buyers():
+    """Library models, services and selectors import neither commerce nor access; of the
+    interface modules, views may ask the gate, and the admin's staff actions (赠送, 侵权下架)
+    go through commerce services."""
+    allowed = {
+        "fanwen.library.views": {"fanwen.access.gate"},
+        "fanwen.library.admin": {"fanwen.commerce.services", "fanwen.commerce.services.takedowns"},
+    }
+    offenders = {
+        name: sorted(bad)
+        for name, deps in import_graph().items()
+        if app_of(name) == "library"
+        and (bad := {d for d in deps if app_of(d) in {"access", "commerce"}} - allowed.get(name, set()))
+    }
+    assert offenders == {}
+
+
+def test_access_imports_nothing_from_commerce():
+    """Commerce grants and revokes through access, never the other way round."""
+    offenders = {
+        name: sorted(d for d in deps if app_of(d) == "commerce")
+        for name, deps in import_graph().items()
+        if app_of(name) == "access" and any(app_of(d) == "commerce" for d in deps)
+    }
+    assert offenders == {}

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
+from fanwen.access import selectors as access_selectors
 from fanwen.accounts.forms import LoginForm, SignupForm
 from fanwen.accounts.services import LoginThrottle, login_refusal_message
 from fanwen.commerce import selectors as commerce_selectors
@@ -73,13 +74,13 @@ def signup(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 def me(request: HttpRequest) -> HttpResponse:
-    documents = commerce_selectors.documents_readable_by(user=request.user)
+    documents = access_selectors.documents_readable_by(user=request.user)
     return render(
         request,
         "accounts/me.html",
         {
             "documents": documents,
             "wallet_fen": commerce_selectors.wallet_balance_fen(user_id=uid(request)),
-            "vip_until": commerce_selectors.membership_active_until(user_id=uid(request)),
+            "vip_until": access_selectors.membership_active_until(user_id=uid(request)),
         },
     )

@@ -7,10 +7,11 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
+from fanwen.access import gate
 from fanwen.api.auth import current_user
 from fanwen.api.schemas import CategoryWithCountOut, DocumentOut, DocumentPageOut, ErrorOut
 from fanwen.api.serializers import document_full, document_summary
-from fanwen.library import gate, selectors
+from fanwen.library import selectors
 from fanwen.library.models import Category
 
 router = Router(tags=["documents"])
@@ -44,7 +45,7 @@ def document_list(request: HttpRequest, filters: Query[ListFilters]) -> dict[str
 @router.get("/documents/{int:document_id}", response={200: DocumentOut, 404: ErrorOut}, summary="文档详情（按权限）")
 def document_detail(request: HttpRequest, document_id: int) -> Any:
     user = current_user(request)
-    document = selectors.document_get_visible(document_id=document_id, user=user)
+    document = gate.document_get_visible(document_id=document_id, user=user)
     if document is None:
         raise HttpError(404, "文档不存在")
     return document_full(gate.gated_view(user, document))

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from fanwen.access import selectors as access_selectors
 from fanwen.api.auth import require_user, require_user_for_write
 from fanwen.api.schemas import ErrorOut
 from fanwen.commerce import selectors as commerce_selectors
@@ -153,5 +154,5 @@ def me(request: HttpRequest) -> Any:
     return {
         "username": user.get_username(),
         "wallet_fen": commerce_selectors.wallet_balance_fen(user_id=user.pk),
-        "vip_until": commerce_selectors.membership_active_until(user_id=user.pk),
+        "vip_until": access_selectors.membership_active_until(user_id=user.pk),
     }

@@ -1,10 +1,10 @@
-"""Shape documents for the API.  Text comes only from a GatedDocument (library.gate)."""
+"""Shape documents for the API.  Text comes only from a GatedDocument (access.gate)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fanwen.library.gate import GatedDocument
+from fanwen.access.gate import GatedDocument
 from fanwen.library.models import Document
 
 

@@ -7,13 +7,12 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from fanwen.access.models import Entitlement, MembershipPeriod
 from fanwen.commerce.models import (
     Account,
     AuditLog,
-    Entitlement,
     LedgerEntry,
     LedgerTransaction,
-    MembershipPeriod,
     Order,
     Payment,
     Plan,

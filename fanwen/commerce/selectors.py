@@ -1,41 +1,11 @@
-"""Reads about who may read what.  The gate asks here; nothing else decides access."""
+"""Reads of money: payment methods, wallet, earnings.  Who may read what: ``access.selectors``."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
 
-from fanwen.commerce.models import Account, Entitlement, MembershipPeriod
-
-
-def entitlement_active_exists(*, user_id: int, document_id: int) -> bool:
-    now = timezone.now()
-    return (
-        Entitlement.objects.filter(user_id=user_id, document_id=document_id, revoked_at__isnull=True)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .exists()
-    )
-
-
-def membership_active_until(*, user_id: int):  # type: ignore[no-untyped-def]
-    """The end of the user's current membership, or None when not a member now."""
-    now = timezone.now()
-    periods = MembershipPeriod.objects.filter(user_id=user_id, revoked_at__isnull=True, ends_at__gt=now)
-    if not periods.filter(starts_at__lte=now).exists():
-        return None
-    return max(p.ends_at for p in periods)
-
-
-def user_may_read(*, user_id: int, document_id: int) -> bool:
-    """An active entitlement to the document, or an active membership."""
-    if entitlement_active_exists(user_id=user_id, document_id=document_id):
-        return True
-    now = timezone.now()
-    return MembershipPeriod.objects.filter(
-        user_id=user_id, revoked_at__isnull=True, starts_at__lte=now, ends_at__gt=now
-    ).exists()
+from fanwen.commerce.models import Account
 
 
 def payment_methods_offered() -> list[str]:
@@ -48,25 +18,6 @@ def payment_methods_offered() -> list[str]:
 
 def wallet_balance_fen(*, user_id: int) -> int:
     return Account.objects.filter(code=f"wallet:{user_id}").values_list("balance_fen", flat=True).first() or 0
-
-
-def documents_readable_by(*, user: Any) -> list:  # type: ignore[type-arg]
-    """我的文库: documents the user holds an active entitlement to, newest grant first.  An
-    unpublished document stays (buyers keep what they paid for); a taken-down one is gone."""
-    from fanwen.library.models import Document
-
-    now = timezone.now()
-    return list(
-        Document.objects.filter(
-            entitlements__user=user,
-            entitlements__revoked_at__isnull=True,
-            status__in=[Document.Status.PUBLISHED, Document.Status.UNPUBLISHED],
-        )
-        .filter(Q(entitlements__expires_at__isnull=True) | Q(entitlements__expires_at__gt=now))
-        .select_related("category")
-        .order_by("-entitlements__granted_at")
-        .distinct()
-    )
 
 
 def wallet_history(*, user_id: int, limit: int = 100) -> list[dict]:  # type: ignore[type-arg]

@@ -14,6 +14,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from fanwen.access import gate
+from fanwen.access import selectors as access_selectors
 from fanwen.commerce import selectors
 from fanwen.commerce.models import Order, Plan
 from fanwen.commerce.providers import registry
@@ -28,8 +30,6 @@ from fanwen.commerce.services import (
 from fanwen.commerce.services.errors import AlreadyOwned
 from fanwen.commerce.services.orders import TOPUP_MAX_FEN, TOPUP_MIN_FEN, topup_amount_check
 from fanwen.core.money import BadAmount, yuan_to_fen
-from fanwen.library import gate
-from fanwen.library import selectors as library_selectors
 from fanwen.library.models import Document
 from fanwen.web.auth import uid
 from fanwen.web.client_address import client_address
@@ -91,7 +91,7 @@ def buy(request: HttpRequest) -> HttpResponse:
 
 def _visible_document_or_404(request: HttpRequest, document_id: int) -> Document:
     """The document being bought, if this reader may see it at all; else 404."""
-    document = library_selectors.document_get_visible(document_id=document_id, user=request.user)
+    document = gate.document_get_visible(document_id=document_id, user=request.user)
     if document is None:
         raise Http404("文档不存在")
     return document
@@ -207,7 +207,7 @@ def wallet(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def vip(request: HttpRequest) -> HttpResponse:
-    until = selectors.membership_active_until(user_id=uid(request)) if request.user.is_authenticated else None
+    until = access_selectors.membership_active_until(user_id=uid(request)) if request.user.is_authenticated else None
     return render(request, "commerce/vip.html", {"plans": Plan.objects.filter(active=True), "vip_until": until})
 
 

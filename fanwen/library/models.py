@@ -1,5 +1,5 @@
 """Documents are stored as ordered blocks, each flagged free or paid, so the two
-parts can never be confused later.  Only ``library.gate`` decides which blocks a
+parts can never be confused later.  Only ``access.gate`` decides which blocks a
 reader receives."""
 
 from __future__ import annotations

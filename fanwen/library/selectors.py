@@ -1,12 +1,9 @@
-"""Reads of the library.  Document *text* is read only through ``library.gate``."""
+"""Reads of the library.  Document *text* is read only through ``access.gate``."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Count, Q, QuerySet
 
-from fanwen.library import gate
 from fanwen.library.models import Category, Document
 
 
@@ -38,17 +35,6 @@ def document_get_published(*, document_id: int) -> Document | None:
 
 def document_is_published(*, document_id: int) -> bool:
     return Document.objects.filter(pk=document_id, status=Document.Status.PUBLISHED).exists()
-
-
-def document_get_visible(*, document_id: int, user: Any) -> Document | None:
-    """The document if this reader may open it (``gate.can_see``): published ones for everyone,
-    unpublished ones for their author, staff, buyers and grantees, the rest for author and staff."""
-    if not 0 < document_id <= MAX_ID:
-        return None
-    document = Document.objects.select_related("category", "author").filter(pk=document_id).first()
-    if document is None or not gate.can_see(user, document):
-        return None
-    return document
 
 
 def categories_with_counts() -> list[Category]:

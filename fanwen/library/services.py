@@ -17,10 +17,9 @@ from fanwen.core import format as fmt
 from fanwen.core import structure
 from fanwen.core.money import BadAmount, yuan_to_fen
 from fanwen.core.reader import read_path
+from fanwen.library.changes import DELETE, UPSERT, document_changed, documents_changed
 from fanwen.library.models import Block, Category, Document
 from fanwen.library.page_cache import anonymous_page_clear
-from fanwen.search.models import IndexOutbox
-from fanwen.search.services import index_outbox_record
 
 SUMMARY_CHARS = 120
 MAX_PRICE_FEN = 100_000_00  # 100,000 yuan
@@ -141,7 +140,7 @@ def document_import(
                 raise
             return ImportResult("unchanged", existing, warning)
         _blocks_insert(document.pk, parsed, infos)
-        index_outbox_record(document_id=document.pk, action=IndexOutbox.Action.UPSERT)
+        document_changed(document_id=document.pk, action=UPSERT)
     return ImportResult("imported", document.pk, warning)
 
 
@@ -193,7 +192,7 @@ def _document_lock(document_id: int) -> Document:
 def document_set_status(*, document_id: int, status: str, actor: Any = None) -> bool:
     """Publish, unpublish or send back to review; True when the status changed.  Unpublished
     documents leave listings, search, feeds and the sitemap and are not for sale; their buyers
-    and grantees keep reading them (``library.gate.can_see``).  A takedown for infringement
+    and grantees keep reading them (``access.gate.can_see``).  A takedown for infringement
     refunds buyers and goes through ``commerce.services.takedowns.document_takedown``."""
     if status == Document.Status.TAKEN_DOWN:
         raise DocumentChangeRefused("侵权下架须填写原因并退款：请用 fanwen takedown 或后台的侵权下架动作")
@@ -222,8 +221,7 @@ def _status_change(*, document_id: int, status: str, actor: Any, data: dict[str,
         fields = {"status": status, **({"takedown_reason": reason} if reason is not None else {})}
         Document.objects.filter(pk=document_id).update(**fields)
         document_page_cache_clear(document_id=document_id)
-        action = IndexOutbox.Action.UPSERT if status == Document.Status.PUBLISHED else IndexOutbox.Action.DELETE
-        index_outbox_record(document_id=document_id, action=action)
+        document_changed(document_id=document_id, action=UPSERT if status == Document.Status.PUBLISHED else DELETE)
         audit_record(action=STATUS_AUDIT_ACTIONS[status], actor=actor, subject=document,
                      data={"from": previous, "to": status, **data})
         return True
@@ -241,7 +239,7 @@ def document_set_price(*, document_id: int, price_fen: int, actor: Any = None) -
             return False
         Document.objects.filter(pk=document_id).update(price_fen=price_fen)
         document_page_cache_clear(document_id=document_id)
-        index_outbox_record(document_id=document_id)  # the price is on the search card
+        document_changed(document_id=document_id)  # the price is on the search card
         audit_record(action="library.document.price_changed", actor=actor, subject=document,
                      data={"from_fen": document.price_fen, "to_fen": price_fen})
         return True
@@ -268,7 +266,7 @@ def document_update_details(*, document_id: int, actor: Any = None, **changes: A
             return []
         Document.objects.filter(pk=document_id).update(**changed)
         document_page_cache_clear(document_id=document_id)
-        index_outbox_record(document_id=document_id)
+        document_changed(document_id=document_id)
         audit_record(action="library.document.edited", actor=actor, subject=document,
                      data={k: {"from": getattr(document, k), "to": v} for k, v in changed.items()})
         return sorted(changed)
@@ -282,7 +280,7 @@ def document_delete(*, document_id: int, actor: Any = None) -> None:
                          data={"title": document.title, "status": document.status})
         Document.objects.filter(pk=document_id).delete()
         anonymous_page_clear(document_id=document_id)
-        index_outbox_record(document_id=document_id, action=IndexOutbox.Action.DELETE)
+        document_changed(document_id=document_id, action=DELETE)
 
 
 CATEGORY_FIELDS = ("name", "slug", "position")
@@ -309,9 +307,7 @@ def category_save(*, category_id: int | None, values: dict[str, Any], actor: Any
                      data={k: {"from": before[k], "to": v} for k, v in changed.items()})
         if {"name", "slug"} & set(changed):
             ids = Document.objects.filter(category_id=category_id).values_list("pk", flat=True)
-            IndexOutbox.objects.bulk_create(
-                [IndexOutbox(document_id=pk, action=IndexOutbox.Action.UPSERT) for pk in ids.iterator()], batch_size=1000
-            )
+            documents_changed(document_ids=ids.iterator(), action=UPSERT)
         category.refresh_from_db()
         return category
 
@@ -392,5 +388,5 @@ def document_restructure(*, document_id: int) -> bool:
             sections_paid=sum(1 for paid, section in sections if section and paid),
         )
         document_page_cache_clear(document_id=document_id)
-        index_outbox_record(document_id=document_id)
+        document_changed(document_id=document_id)
     return True

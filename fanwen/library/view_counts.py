@@ -9,8 +9,8 @@ import time
 from django.db import transaction
 from django.db.models import F
 
+from fanwen.library.changes import document_changed
 from fanwen.library.models import Document
-from fanwen.search.services import index_outbox_record
 
 VIEW_FLUSH_EVERY = 200
 VIEW_FLUSH_SECONDS = 10.0
@@ -37,7 +37,7 @@ def document_count_view(*, document_id: int) -> None:
     with transaction.atomic():
         for pk, count in due.items():
             Document.objects.filter(pk=pk).update(views=F("views") + count)
-            index_outbox_record(document_id=pk)  # keeps "most read" sorting fresh
+            document_changed(document_id=pk)  # keeps "most read" sorting fresh
 
 
 def reset() -> None:

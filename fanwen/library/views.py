@@ -10,7 +10,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from fanwen.library import gate, selectors, services, view_counts
+from fanwen.access import gate
+from fanwen.library import selectors, services, view_counts
 from fanwen.library.models import Category, Document
 from fanwen.library.page_cache import anonymous_page_get, anonymous_page_set
 from fanwen.search.selectors import related_documents
@@ -52,7 +53,7 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
             if request.method == "GET":
                 view_counts.document_count_view(document_id=document_id)
             return HttpResponse(cached)
-    document = selectors.document_get_visible(document_id=document_id, user=request.user)
+    document = gate.document_get_visible(document_id=document_id, user=request.user)
     if document is None:
         raise Http404("文档不存在")
     anonymous = anonymous and document.status == Document.Status.PUBLISHED  # never cache any other

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "fanwen.web",
     "fanwen.accounts",
     "fanwen.library",
+    "fanwen.access",
     "fanwen.commerce",
     "fanwen.search",
     "fanwen.audit",

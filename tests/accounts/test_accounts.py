@@ -87,7 +87,7 @@ def test_useradd_command(capsys):
 
 
 def test_grant_and_revoke_commands(capsys, examples_dir):
-    from fanwen.library import gate
+    from fanwen.access import gate
     from fanwen.library.models import Document
 
     call_command("loadexamples", "--dir", str(examples_dir))

@@ -9,12 +9,12 @@ from datetime import timedelta
 
 import pytest
 
+from fanwen.access import gate
+from fanwen.access.models import Entitlement, MembershipPeriod
 from fanwen.commerce import selectors
 from fanwen.commerce.models import (
     Account,
-    Entitlement,
     LedgerTransaction,
-    MembershipPeriod,
     Order,
     Payment,
     Plan,
@@ -29,7 +29,6 @@ from fanwen.commerce.services import (
     order_refund,
     wallet_credit,
 )
-from fanwen.library import gate
 from tests.commerce.factories import make_document, make_user
 from tests.commerce.racing import race
 

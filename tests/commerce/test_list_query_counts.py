@@ -9,7 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from fanwen.commerce.models import Entitlement, Refund
+from fanwen.access.models import Entitlement
+from fanwen.commerce.models import Refund
 from fanwen.commerce.services import (
     entitlement_grant,
     order_create,

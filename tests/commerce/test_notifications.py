@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from fanwen.access import gate
 from fanwen.commerce.models import AuditLog, LedgerTransaction, Order, Payment, ProviderNotification
 from fanwen.commerce.services import ledger_check, order_create
-from fanwen.library import gate
 from tests.commerce import testkeys
 from tests.commerce.factories import make_document, make_user
 from tests.commerce.providers_setup import (

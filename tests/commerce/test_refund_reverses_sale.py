@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, transaction
 
+from fanwen.access import gate
 from fanwen.commerce import selectors
 from fanwen.commerce.models import Account, Order, Payment, Refund
 from fanwen.commerce.providers import registry
@@ -17,7 +18,6 @@ from fanwen.commerce.services import (
     payment_refund_unmatched,
     wallet_credit,
 )
-from fanwen.library import gate
 from tests.commerce.factories import make_document, make_user
 
 pytestmark = pytest.mark.django_db

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
+from fanwen.access import gate
+from fanwen.access import selectors as access_selectors
 from fanwen.commerce import selectors
 from fanwen.commerce.models import Order, Refund
 from fanwen.commerce.services import (
@@ -16,7 +18,6 @@ from fanwen.commerce.services import (
     wallet_credit,
 )
 from fanwen.commerce.services.errors import NotRefundable
-from fanwen.library import gate
 from tests.commerce import testkeys
 from tests.commerce.factories import make_document, make_user
 from tests.commerce.providers_setup import ALIPAY_APP_ID, alipay_notification
@@ -61,9 +62,9 @@ def test_membership_refund_ends_membership():
     wallet_credit(user=reader, amount_fen=10000, reason="x")
     order = order_create(user=reader, plan_code="month")
     order_pay_with_wallet(order_id=order.pk, user=reader)
-    assert selectors.membership_active_until(user_id=reader.pk) is not None
+    assert access_selectors.membership_active_until(user_id=reader.pk) is not None
     order_refund(order_id=order.pk, actor=make_user(is_staff=True))
-    assert selectors.membership_active_until(user_id=reader.pk) is None
+    assert access_selectors.membership_active_until(user_id=reader.pk) is None
     assert ledger_check() == []
 
 

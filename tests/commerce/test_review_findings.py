@@ -8,8 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from fanwen.access import gate
+from fanwen.access.models import Entitlement
 from fanwen.commerce import selectors
-from fanwen.commerce.models import Account, Entitlement, Order, Payment, Refund
+from fanwen.commerce.models import Account, Order, Payment, Refund
 from fanwen.commerce.providers import registry
 from fanwen.commerce.services import (
     entitlement_grant,
@@ -22,7 +24,6 @@ from fanwen.commerce.services import (
     wallet_credit,
 )
 from fanwen.commerce.services.errors import AlreadyOwned
-from fanwen.library import gate
 from tests.commerce.factories import make_document, make_user
 
 pytestmark = pytest.mark.django_db

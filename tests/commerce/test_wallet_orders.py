@@ -8,6 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from fanwen.access import gate
+from fanwen.access import selectors as access_selectors
 from fanwen.commerce import selectors
 from fanwen.commerce.models import AuditLog, LedgerTransaction, Order, Payment
 from fanwen.commerce.services import ledger_check, order_create, order_pay_with_wallet, wallet_credit
@@ -19,7 +21,6 @@ from fanwen.commerce.services.errors import (
     NotPayable,
 )
 from fanwen.commerce.services.fulfilment import author_share_fen
-from fanwen.library import gate
 from tests.commerce.factories import make_document, make_user
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +103,8 @@ def test_cannot_buy_what_you_can_already_read():
 
 
 def test_membership_opens_every_paid_document_and_renewal_extends():
-    from fanwen.commerce.models import MembershipPeriod, Plan
+    from fanwen.access.models import MembershipPeriod
+    from fanwen.commerce.models import Plan
     from fanwen.commerce.services.fulfilment import membership_extend
 
     reader = make_user()
@@ -111,11 +113,11 @@ def test_membership_opens_every_paid_document_and_renewal_extends():
     order = order_create(user=reader, plan_code="month")
     order_pay_with_wallet(order_id=order.pk, user=reader)
     assert all(gate.can_read_full(reader, d) for d in docs)
-    until = selectors.membership_active_until(user_id=reader.pk)
+    until = access_selectors.membership_active_until(user_id=reader.pk)
     assert until is not None and timedelta(days=29) < until - timezone.now() <= timedelta(days=30)
     renewal = order_create(user=reader, plan_code="month")
     order_pay_with_wallet(order_id=renewal.pk, user=reader)
-    extended = selectors.membership_active_until(user_id=reader.pk)
+    extended = access_selectors.membership_active_until(user_id=reader.pk)
     days = timedelta(days=Plan.objects.get(code="month").days)
     assert extended - until == days
     first, second = MembershipPeriod.objects.filter(user=reader).order_by("starts_at")

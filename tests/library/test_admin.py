@@ -9,8 +9,9 @@ import pytest
 from django.contrib import admin
 from django.test import Client
 
+from fanwen.access.models import Entitlement
 from fanwen.audit.models import AuditEvent
-from fanwen.commerce.models import AuditLog, Entitlement, Order, Plan
+from fanwen.commerce.models import AuditLog, Order, Plan
 from fanwen.commerce.services import entitlement_grant, order_create, order_pay_with_wallet, wallet_credit
 from fanwen.library.models import Category, Document
 from fanwen.search.models import IndexOutbox
@@ -123,13 +124,13 @@ def test_entitlements_cannot_be_added_edited_or_deleted_directly(staff_client):
     doc = make_document(price_fen=500)
     reader = make_user()
     entitlement, _ = entitlement_grant(user_id=reader.pk, document_id=doc.pk)
-    assert staff_client.get("/admin/commerce/entitlement/add/").status_code == 403
-    staff_client.post(f"/admin/commerce/entitlement/{entitlement.pk}/change/",
+    assert staff_client.get("/admin/access/entitlement/add/").status_code == 403
+    staff_client.post(f"/admin/access/entitlement/{entitlement.pk}/change/",
                       {"user": reader.pk, "document": doc.pk, "source": "grant", "revoked_at_0": "2020-01-01"})
-    staff_client.post(f"/admin/commerce/entitlement/{entitlement.pk}/delete/", {"post": "yes"})
+    staff_client.post(f"/admin/access/entitlement/{entitlement.pk}/delete/", {"post": "yes"})
     entitlement.refresh_from_db()
     assert entitlement.revoked_at is None
-    staff_client.post("/admin/commerce/entitlement/",
+    staff_client.post("/admin/access/entitlement/",
                       {"action": "delete_selected", "_selected_action": [entitlement.pk], "post": "yes"})
     assert Entitlement.objects.filter(pk=entitlement.pk).exists()
 
@@ -138,7 +139,7 @@ def test_revoke_and_grant_actions_go_through_the_services(staff_client):
     doc = make_document(price_fen=500)
     reader = make_user()
     entitlement, _ = entitlement_grant(user_id=reader.pk, document_id=doc.pk)
-    staff_client.post("/admin/commerce/entitlement/", {"action": "revoke", "_selected_action": [entitlement.pk]})
+    staff_client.post("/admin/access/entitlement/", {"action": "revoke", "_selected_action": [entitlement.pk]})
     entitlement.refresh_from_db()
     assert entitlement.revoked_at is not None
     revoked = AuditLog.objects.get(action="commerce.entitlement.revoked")

@@ -91,7 +91,7 @@ def test_failure_inside_transaction_rolls_back_everything(monkeypatch, example_p
     def boom(**kwargs: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "index_outbox_record", boom)
+    monkeypatch.setattr(services, "document_changed", boom)
     with pytest.raises(RuntimeError):
         services.document_import_path(path=example_paths[0], price_fen=100)
     assert Document.objects.count() == 0 and Block.objects.count() == 0

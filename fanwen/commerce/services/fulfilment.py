@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
-from django.db.models import Max
 from django.utils import timezone
 
-from fanwen.commerce.models import Account, Entitlement, MembershipPeriod, Order, Payment
+from fanwen.access import services as access_services
+from fanwen.access.models import Entitlement, MembershipPeriod
+from fanwen.commerce.models import Account, Order, Payment
 from fanwen.commerce.services import ledger
 from fanwen.commerce.services.audit import audit
 from fanwen.commerce.services.entitlements import entitlement_grant
@@ -56,15 +55,8 @@ def order_fulfil(*, order: Order, payment: Payment, source: Account) -> None:
     )
 
 
+
 def membership_extend(*, order: Order) -> MembershipPeriod:
-    """A renewal starts where the user's latest active period ends."""
-    now = timezone.now()
-    last_end = (
-        MembershipPeriod.objects.filter(user_id=order.user_id, revoked_at__isnull=True, ends_at__gt=now)
-        .aggregate(end=Max("ends_at"))["end"]
-    )
-    starts = max(now, last_end) if last_end else now
+    """A renewal starts where the user's latest active period ends (``access.services``)."""
     assert order.plan is not None
-    return MembershipPeriod.objects.create(
-        user_id=order.user_id, order=order, starts_at=starts, ends_at=starts + timedelta(days=order.plan.days)
-    )
+    return access_services.membership_extend(user_id=order.user_id, order_id=order.pk, days=order.plan.days)

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from fanwen.access import gate
 from fanwen.commerce.models import Order, Plan
 from fanwen.commerce.services.audit import audit
 from fanwen.commerce.services.errors import (
@@ -20,7 +21,6 @@ from fanwen.commerce.services.errors import (
     NotFound,
 )
 from fanwen.commerce.services.locking import busy_safe
-from fanwen.library import gate
 from fanwen.library.models import Document
 
 TOPUP_MIN_FEN = 100

@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from fanwen.commerce.models import Entitlement, Order, Payment, ProviderNotification
+from fanwen.access import selectors as access_selectors
+from fanwen.commerce.models import Order, Payment, ProviderNotification
 from fanwen.commerce.providers import registry
 from fanwen.commerce.providers.base import (
     HttpReply,
@@ -118,9 +118,7 @@ def already_owns(order: Order) -> bool:
     paying for a document while a member buys it for good)."""
     if order.document_id is None:
         return False
-    return Entitlement.objects.filter(
-        user_id=order.user_id, document_id=order.document_id, revoked_at__isnull=True
-    ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())).exists()
+    return access_selectors.entitlement_active_exists(user_id=order.user_id, document_id=order.document_id)
 
 
 class NotificationMismatch(Exception):

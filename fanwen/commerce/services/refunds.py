@@ -16,7 +16,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from fanwen.commerce.models import Account, Entitlement, LedgerEntry, MembershipPeriod, Order, Payment, Refund
+from fanwen.access import services as access_services
+from fanwen.commerce.models import Account, LedgerEntry, Order, Payment, Refund
 from fanwen.commerce.providers import registry
 from fanwen.commerce.providers.base import ProviderRefused, VerifiedNotification
 from fanwen.commerce.services import ledger
@@ -106,11 +107,7 @@ def _unmatched_refund_request(*, payment_id: int, actor: Any) -> Refund:
 
 
 def _revoke_access(order: Order) -> None:
-    now = timezone.now()
-    if order.kind == Order.Kind.DOCUMENT:
-        Entitlement.objects.filter(order=order, revoked_at__isnull=True).update(revoked_at=now)
-    elif order.kind == Order.Kind.PLAN:
-        MembershipPeriod.objects.filter(order=order, revoked_at__isnull=True).update(revoked_at=now)
+    access_services.access_revoke_for_order(order_id=order.pk)
 
 
 def _paid_entries(order: Order) -> list[LedgerEntry]:

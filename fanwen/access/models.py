@@ -1,4 +1,8 @@
-"""Reading rights: per-document entitlements and membership periods."""
+"""Reading rights: per-document entitlements and membership periods.
+
+Moved here from ``commerce`` (migrations ``access.0001`` / ``commerce.0008`` move them without
+copying a row).  A right records the order that gave it (``commerce.Order``, by name: access
+imports nothing from commerce); commerce grants and revokes through ``access.services``."""
 
 from __future__ import annotations
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from fanwen.commerce import selectors as commerce_selectors
+from fanwen.access import selectors as access_selectors
 from fanwen.core import structure
 from fanwen.library.models import Block, Document
+from fanwen.library.selectors import MAX_ID
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,19 @@ def can_see(user: Any, document: Document) -> bool:
     if _is_staff_or_author(user, document):
         return True
     if document.status == Document.Status.UNPUBLISHED:
-        return commerce_selectors.entitlement_active_exists(user_id=user.pk, document_id=document.pk)
+        return access_selectors.entitlement_active_exists(user_id=user.pk, document_id=document.pk)
     return False
+
+
+def document_get_visible(*, document_id: int, user: Any) -> Document | None:
+    """The document if this reader may open it (:func:`can_see`): published ones for everyone,
+    unpublished ones for their author, staff, buyers and grantees, the rest for author and staff."""
+    if not 0 < document_id <= MAX_ID:  # out-of-range ids are "not found", not a database error
+        return None
+    document = Document.objects.select_related("category", "author").filter(pk=document_id).first()
+    if document is None or not can_see(user, document):
+        return None
+    return document
 
 
 def can_read_full(user: Any, document: Document) -> bool:
@@ -113,8 +125,8 @@ def can_read_full(user: Any, document: Document) -> bool:
     if _is_staff_or_author(user, document):
         return True
     if document.status != Document.Status.PUBLISHED:
-        return commerce_selectors.entitlement_active_exists(user_id=user.pk, document_id=document.pk)
-    return commerce_selectors.user_may_read(user_id=user.pk, document_id=document.pk)
+        return access_selectors.entitlement_active_exists(user_id=user.pk, document_id=document.pk)
+    return access_selectors.user_may_read(user_id=user.pk, document_id=document.pk)
 
 
 def visible_blocks(user: Any, document: Document) -> list[ShownBlock]:

@@ -1,0 +1,1 @@
+"""Who may read what: entitlements, membership periods, and the gate that produces text."""

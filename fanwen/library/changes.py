@@ -1,0 +1,29 @@
+"""Changes to documents that the rest of the site must hear about (today: the search index),
+told without the library importing who listens.
+
+Library services call :func:`document_changed` / :func:`documents_changed` inside the
+transaction that changed the documents; the search app connects its outbox writer when it
+starts (``search/apps.py``), so the outbox row commits or rolls back with the change.  Fail
+closed: a change nobody is listening for raises instead of leaving the index silently stale."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.dispatch import Signal
+
+UPSERT = "upsert"  # index (or re-index) the document as it now is
+DELETE = "delete"  # the document left the public catalogue or the database
+
+#: sent with ``document_ids`` (an iterable of ids) and ``action`` (UPSERT or DELETE)
+documents_changed_signal = Signal()
+
+
+def documents_changed(*, document_ids: Iterable[int], action: str = UPSERT) -> None:
+    if not documents_changed_signal.has_listeners():
+        raise RuntimeError("nothing records document changes: is fanwen.search installed?")
+    documents_changed_signal.send(sender=None, document_ids=document_ids, action=action)
+
+
+def document_changed(*, document_id: int, action: str = UPSERT) -> None:
+    documents_changed(document_ids=[document_id], action=action)
