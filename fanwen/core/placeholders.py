@@ -120,7 +120,7 @@ PLACEHOLDER_RE = re.compile(
     rf"|(?P<named>{_RUN}(?P<suffix>{_SUFFIX_RE}))"
     rf"|(?P<run>{_RUN}))"
 )
-_PAIRS = {"【": "】", "（": "）", "(": ")", "〔": "〕", "［": "］", "[": "]"}
+_PAIRS = {"【": "】", "（": "）)", "(": ")）", "〔": "〕", "［": "］]", "[": "]］"}  # open → closes
 _PLACE_CHARS = frozenset(_X + "_＿")
 _LEAD_RE = re.compile(rf"(?:{_FIELD_WORD_RE})[：:][{_SPACE}]*\Z")
 _INSTRUCTION_RE = re.compile(r"^(?:请填写|请输入|填写)")
@@ -134,7 +134,7 @@ _NEXT_WORDS: tuple[tuple[str, str], ...] = tuple(
         + [(w, "单位名称") for w in "局 厅 委 办 处 科 室 所 站 队 院 厂 部".split()]
         + [(w, "姓名") for w in "同学 老师 先生 女士 书记 主任 局长 校长 经理 院长 部长 同志".split()]
         + [(w, "数量") for w in "个 人 名 次 万 亿 元 项 家 岁 天 件 条 批 % ％".split()]
-        + [("年", "年份"), ("月", "月份"), ("日", "日期"), ("号", "日期")],
+        + [("年", "年份"), ("月", "月份"), ("日", "日期"), ("号", "编号")],
         key=lambda pair: len(pair[0]),
         reverse=True,
     )
@@ -187,7 +187,7 @@ def _occurrence(text: str, match: re.Match[str], previous_end: int) -> Occurrenc
             return None  # 2023年5月1日: a real date
         return Occurrence(start, end, found, _date_label(found), KIND_DATE)
     if match.group("field") is not None:
-        if _PAIRS[match.group("open")] != match.group("close"):
+        if match.group("close") not in _PAIRS[match.group("open")]:
             return None
         label = _INSTRUCTION_RE.sub("", match.group("label"))
         return Occurrence(start, end, found, label, KIND_FIELD)
