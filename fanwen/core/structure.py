@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from fanwen.core.format import Block, Document
+from fanwen.core.placeholders import occurrences
 
 HEADING_MAX_CHARS = 40
 LEAD_MAX_CHARS = 40
@@ -29,7 +30,6 @@ _LEVEL2_RE = re.compile(rf"^[（(][{_NUM}]+[)）]")
 _LEVEL3_RE = re.compile(r"^[0-9０-９]{1,3}(?:[.．、](?![0-9０-９]))")
 _POINT_RE = re.compile(rf"^(?:[{_NUM}]+是|第[{_NUM}]+[，,、：:]|首先|其次|再次|最后)")
 _LEAD_END_RE = re.compile(r"[。；;！!？?：:]")
-PLACEHOLDER_RE = re.compile(r"(?<![A-Za-z])(?:[XＸ×]{1,4}|某某|＊＊|\*\*)(?![A-Za-z])")
 
 KIND_HEADING = "heading"
 KIND_POINT = "point"
@@ -142,8 +142,9 @@ def outline(document: Document) -> list[OutlineEntry]:
 
 
 def placeholders(text: str) -> list[str]:
-    """Placeholders such as ``XX``, ``X大学``'s ``X``, ``某某``, in order of appearance."""
-    return [m.group(0) for m in PLACEHOLDER_RE.finditer(text)]
+    """Placeholders such as ``XX``, ``X大学``, ``202X年X月X日``, ``某某``, in order of appearance
+    (the finder of :mod:`fanwen.core.placeholders`)."""
+    return [occurrence.text for occurrence in occurrences(text)]
 
 
 def levels_among(blocks: list[tuple[str, int]] | tuple[tuple[str, int], ...]) -> list[int]:

@@ -11,7 +11,7 @@ import sys
 from tests.conftest import FIXTURES, ROOT
 
 CORE = ROOT / "fanwen" / "core"
-EXPECTED_MODULES = {"format", "structure", "reader", "docx_reader", "segment", "money"}
+EXPECTED_MODULES = {"format", "structure", "reader", "docx_reader", "segment", "money", "placeholders"}
 
 PROBE = r"""
 import importlib, json, pkgutil, sys
@@ -23,7 +23,7 @@ for name in names:
 imported_django = sorted(m for m in sys.modules if m == "django" or m.startswith("django."))
 
 # Use them too: late imports (python-docx, opencc, rjieba) must not bring Django either.
-from fanwen.core import docx_reader, format, money, reader, segment, structure
+from fanwen.core import docx_reader, format, money, placeholders, reader, segment, structure
 fixtures = Path(sys.argv[1])
 doc = reader.read_path(fixtures / "ok_utf8.txt")
 structure.outline(doc)
@@ -31,6 +31,7 @@ structure.char_count(doc.blocks)
 reader.read_path(fixtures / "ok_sample.docx")
 segment.tokens("黨性分析")
 money.yuan_to_fen("5.5")
+placeholders.fill("X大学", {"X大学": "清华大学"})
 format.serialise(doc)
 print(json.dumps({
     "modules": names,

@@ -272,12 +272,15 @@ def test_markers_do_not_count():
 @pytest.mark.parametrize(
     ("text", "found"),
     [
-        ("XX同志", ["XX"]),
-        ("X大学", ["X"]),
-        ("某某单位的××同志", ["某某", "××"]),
-        ("ＸＸ市＊＊局", ["ＸＸ", "＊＊"]),
+        # the whole form is one placeholder: the word that belongs to it, the date as one
+        ("XX同志", ["XX同志"]),
+        ("X大学", ["X大学"]),
+        ("某某单位的××同志", ["某某", "××同志"]),
+        ("ＸＸ市＊＊局", ["ＸＸ市", "＊＊"]),
         ("**公司", ["**"]),
-        ("XXXX年XX月", ["XXXX", "XX"]),
+        ("XXXX年XX月", ["XXXX年XX月"]),
+        ("【单位名称】（姓名）___", ["【单位名称】", "（姓名）", "___"]),
+        ("（一）（2023年）X光", []),
         ("Xbox 和 TeX 和 XML", []),
         ("没有占位", []),
     ],
