@@ -25,9 +25,11 @@ every 300-character window of the sample documents.  Two slots disagreeing (a te
 spliced from two copies, or edited carriers) is a *conflict*: that slot is dropped.
 
 Stripping the four carriers gives back the original text exactly.  What survives:
-browser copy and python-docx text (the characters are in the text), *not* WeasyPrint
-→ pdftotext (HarfBuzz drops default-ignorable characters when shaping; measured, see
-docs/decisions.md), and not a leaker who deletes format characters.
+browser copy and python-docx text (the characters are in the text); *not* text that
+WeasyPrint shapes (it drops default-ignorable characters: pdftotext gets none back), so
+the PDF carries them in ``/ActualText`` spans around the paid runs instead
+(bench/fingerprint_pdf_probe.py; docs/decisions.md); and not a leaker who deletes
+format characters.
 
 Strong mode: meaning-preserving wording variants
 ------------------------------------------------
@@ -243,12 +245,18 @@ def _read_light(text: str) -> tuple[int, dict[int, set[int]], int]:
     return visible, votes, carriers
 
 
-def read(text: str, mode_hint: str | None = None, *, original: Sequence[str] | None = None) -> Evidence:
+def read(
+    text: str,
+    mode_hint: str | None = None,
+    *,
+    original: Sequence[str] | strong.StrongPlan | None = None,
+) -> Evidence:
     """The code bits present in an arbitrary excerpt.
 
     Light carriers are read blindly.  Strong variants need the document's paid blocks
     (``original``), because both forms of a variant also occur in unmarked prose; the
-    trace finds the document first (its text is the excerpt's text) and passes them."""
+    trace finds the document first (its text is the excerpt's text) and passes them, or
+    their cached ``StrongPlan`` (``prepare(blocks, "strong").strong``)."""
     visible, votes, carriers = _read_light(text)
     bit_votes: dict[int, set[int]] = {}
     conflicts = 0
@@ -262,7 +270,10 @@ def read(text: str, mode_hint: str | None = None, *, original: Sequence[str] | N
     sites = 0
     notes: list[str] = []
     if mode_hint != "light" and original is not None:
-        strong_votes, sites = strong.StrongPlan.build(tuple(original)).read(text)
+        plan = (
+            original if isinstance(original, strong.StrongPlan) else strong.StrongPlan.build(tuple(original))
+        )
+        strong_votes, sites = plan.read(text)
         for bit, values in strong_votes.items():
             bit_votes.setdefault(bit, set()).update(values)
     elif mode_hint == "strong":

@@ -7,6 +7,7 @@ forms are equally correct, have the same length and the same meaning there:
 ``和`` / ``与``  conjunction or preposition "and / with" between two Han
                  characters; words that contain the character (和谐、参与、
                  与时俱进 …) are not sites
+(two-character forms need a Han character after them; they may open a clause)
 ``更加 / 更为``  degree adverb "more"
 ``十分 / 非常``  degree adverb "very"; not after a numeral (二十分) nor in
                  十分之一、十分钟、非常规、非常时期 …
@@ -72,12 +73,14 @@ _EXCLUDED = _exclusions()
 
 def _is_site(text: str, start: int, form: str) -> bool:
     end = start + len(form)
-    if start == 0 or end >= len(text) or not (is_han(text[start - 1]) and is_han(text[end])):
+    if end >= len(text) or not is_han(text[end]):
         return False
+    if len(form) == 1 and (start == 0 or not is_han(text[start - 1])):
+        return False  # 和 / 与 stand between two words
     for word, offset in _EXCLUDED.get(form, ()):
         if text[start - offset : start - offset + len(word)] == word:
             return False
-    return not (form == "十分" and text[start - 1] in _NUMERALS)
+    return not (form == "十分" and start > 0 and text[start - 1] in _NUMERALS)
 
 
 def find_sites(text: str) -> list[tuple[int, str]]:

@@ -34,7 +34,7 @@ UNRELATED = (
     "今天天气晴朗，我们一家人去公园散步。湖边的柳树发出了新芽，孩子们在草地上放风筝，"
     "老人们坐在长椅上聊天下棋。中午我们在附近的小饭馆吃了面条和饺子，味道很不错。"
 ) * 4
-LONG_PAID = OTHER_PAID + PAID  # about 3,000 characters, 43 variant sites
+LONG_PAID = OTHER_PAID + PAID  # about 3,000 characters, 47 variant sites
 
 
 def _visible_window(text: str, start: int, width: int) -> str:
@@ -254,6 +254,7 @@ def test_strong_fingerprint_survives_normalisation_of_the_whole_paid_text():
         assert not any(ch in leaked for ch in fp.CARRIERS)
         evidence = fp.read(leaked, "strong", original=LONG_PAID)
         assert evidence.bits_read >= 40 and evidence.value == code & evidence.mask
+        assert fp.read(leaked, "strong", original=plan.strong) == evidence
         result = fp.attribute(evidence, readers)
         assert result.match is not None and result.match.who == (reader,), result
 
@@ -313,3 +314,27 @@ def test_unknown_mode_and_premarked_text_are_refused():
         fp.prepare(PAID, "loud")
     with pytest.raises(ValueError):
         fp.prepare(["已经\u200b标记"])
+
+
+def test_two_codes_that_agree_on_every_bit_read_are_ambiguous():
+    readers = _readers(1000)
+    code, reader = readers[21]
+    text = "\n".join(fp.mark(OTHER_PAID, code))
+    partial = next(
+        e
+        for e in (fp.read(_visible_window(text, s, 300)) for s in range(visible_count(text) - 300))
+        if e.mask != fp.CODE_MASK
+    )
+    unread = (fp.CODE_MASK & ~partial.mask) & -(fp.CODE_MASK & ~partial.mask)  # lowest unread bit
+    assert fp.attribute(partial, readers).match.who == (reader,)
+    result = fp.attribute(partial, [*readers, (code ^ unread, "twin")])
+    assert (result.match, result.reason) == (None, fp.REASON_AMBIGUOUS)
+
+
+def test_a_strong_site_replaced_by_neither_form_is_not_read():
+    original = ["我们的工作十分重要，大家和同事一起努力，更加扎实地推进。"]
+    plan = StrongPlan.build(tuple(original))
+    assert len(plan.sites) == 3
+    assert fp.read(original[0], "strong", original=original).sites == 3
+    garbled = original[0].replace("十分", "非分")
+    assert fp.read(garbled, "strong", original=original).sites == 2
