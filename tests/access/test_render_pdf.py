@@ -18,13 +18,15 @@ from fanwen.core import reader, structure
 from tests.conftest import EXAMPLES
 
 POPPLER = all(shutil.which(tool) for tool in ("pdftotext", "pdfinfo", "pdffonts", "pdfimages"))
-needs_poppler = pytest.mark.skipif(not POPPLER, reason="poppler-utils is not installed (make install installs it)")
+needs_poppler = pytest.mark.skipif(
+    not POPPLER, reason="poppler-utils is not installed (make install installs it)"
+)
 
 WATERMARK = "范文库 · zhangsan · 订单 202611300001 · 仅供个人学习使用"
 PAGE_NUMBER_RE = re.compile(r"^—\s*\d+\s*—$")
 HOSTILE = [
     "一、<script>alert('x')</script>标题",
-    "正文</p><p style=\"color:red\">注入 &amp; &lt;b&gt; <img src=\"file:///etc/passwd\">",
+    '正文</p><p style="color:red">注入 &amp; &lt;b&gt; <img src="file:///etc/passwd">',
 ]
 
 
@@ -66,16 +68,24 @@ def test_every_page_is_a4(example: tuple[str, list[ShownBlock], Path]) -> None:
     path = example[2]
     pages = page_count(path)
     assert pages >= 3, "the example must run over several pages for the per-page checks to mean anything"
-    sizes = re.findall(r"^Page\s+\d+ size:\s+(.*)$", poppler("pdfinfo", "-f", "1", "-l", str(pages), path), re.M)
+    sizes = re.findall(
+        r"^Page\s+\d+ size:\s+(.*)$", poppler("pdfinfo", "-f", "1", "-l", str(pages), path), re.M
+    )
     assert len(sizes) == pages
     assert all(size.startswith("595.276 x 841.89 pts") for size in sizes), sizes
 
 
 @needs_poppler
-def test_pdftotext_gives_back_the_title_and_blocks_in_order(example: tuple[str, list[ShownBlock], Path]) -> None:
+def test_pdftotext_gives_back_the_title_and_blocks_in_order(
+    example: tuple[str, list[ShownBlock], Path],
+) -> None:
     title, blocks, path = example
     lines = poppler("pdftotext", "-enc", "UTF-8", path, "-").splitlines()
-    kept = [line for line in lines if squeeze(line) != squeeze(WATERMARK) and not PAGE_NUMBER_RE.match(line.strip())]
+    kept = [
+        line
+        for line in lines
+        if squeeze(line) != squeeze(WATERMARK) and not PAGE_NUMBER_RE.match(line.strip())
+    ]
     assert squeeze("".join(kept)) == squeeze(title + "".join(b.text for b in blocks))
 
 
