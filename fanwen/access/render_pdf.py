@@ -102,15 +102,14 @@ p.h3 {{ bookmark-level: 4; }}
 p.h1 .lead {{ font-family: {SANS}; }}
 p.h2 .lead {{ font-family: {SERIF}; }}
 p.h3 .lead {{ font-weight: bold; }}
-.diagonal-mark {{ position: fixed; left: 8mm; top: 60mm; width: 140mm; }}
+.diagonal-mark {{ position: fixed; left: 3mm; top: 105mm; width: 150mm; transform: rotate(-30deg); }}
 """
 
 # Debian's fonts-noto-cjk (installed by `make install`); face 2 of the collection is the SC one.
 MARK_FONT_FILE = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 MARK_FONT_INDEX = 2
-MARK_FONT_PX = 48
+MARK_FONT_PX = 40  # about 170 dpi at the size it is shown
 MARK_ALPHA = 40  # of 255: a light mark the body reads through
-MARK_ANGLE = 30  # degrees, counter-clockwise
 
 # The only URLs in a document are the data: image of its diagonal mark; anything else is refused.
 _DATA_ONLY = URLFetcher(allowed_protocols=frozenset({"data"}))
@@ -138,13 +137,14 @@ def _engine() -> _Engine:
 
 
 def diagonal_mark_png(watermark: str, font: ImageFont.FreeTypeFont) -> bytes:
-    """The watermark drawn in light grey on a transparent ground, turned to a diagonal."""
+    """The watermark drawn in light grey on a transparent ground; the stylesheet turns it to a
+    diagonal (a transform in the PDF costs nothing, turning the pixels here would)."""
     left, top, right, bottom = (int(v) for v in font.getbbox(watermark))
     pad = MARK_FONT_PX // 2
     image = Image.new("LA", (right - left + 2 * pad, bottom - top + 2 * pad), (0, 0))
     ImageDraw.Draw(image).text((pad - left, pad - top), watermark, font=font, fill=(0, MARK_ALPHA))
     buffer = io.BytesIO()
-    image.rotate(MARK_ANGLE, resample=Image.Resampling.BICUBIC, expand=True).save(buffer, format="PNG")
+    image.save(buffer, format="PNG")
     return buffer.getvalue()
 
 
