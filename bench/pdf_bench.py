@@ -84,7 +84,7 @@ def bench_document(chars: int = 5000, headings: int = 8) -> tuple[str, list[Show
 
 def bare_html(title: str, blocks: list[Shown]) -> str:
     """The HTML render_pdf lays out, with its stylesheet inlined: what the bare engine gets."""
-    mark = pdf.diagonal_mark_png(WATERMARK, pdf._engine().mark_font)
+    mark = pdf.diagonal_mark_png(WATERMARK)
     html = pdf.document_html(title=title, blocks=blocks, watermark=WATERMARK, mark_png=mark)
     return html.replace("</head>", f"<style>{pdf.PAGE_CSS}</style></head>", 1)
 

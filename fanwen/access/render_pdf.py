@@ -112,7 +112,7 @@ MARK_FONT_PX = 40  # about 170 dpi at the size it is shown
 MARK_ALPHA = 40  # of 255: a light mark the body reads through
 
 # The only URLs in a document are the data: image of its diagonal mark; anything else is refused.
-_DATA_ONLY = URLFetcher(allowed_protocols=frozenset({"data"}))
+DATA_ONLY_FETCHER = URLFetcher(allowed_protocols=frozenset({"data"}))
 _per_thread = threading.local()
 
 
@@ -129,16 +129,17 @@ def _engine() -> _Engine:
         font_config = FontConfiguration()
         engine = _Engine(
             font_config,
-            CSS(string=PAGE_CSS, font_config=font_config, url_fetcher=_DATA_ONLY),
+            CSS(string=PAGE_CSS, font_config=font_config, url_fetcher=DATA_ONLY_FETCHER),
             ImageFont.truetype(MARK_FONT_FILE, MARK_FONT_PX, index=MARK_FONT_INDEX),
         )
         _per_thread.engine = engine
     return engine
 
 
-def diagonal_mark_png(watermark: str, font: ImageFont.FreeTypeFont) -> bytes:
+def diagonal_mark_png(watermark: str) -> bytes:
     """The watermark drawn in light grey on a transparent ground; the stylesheet turns it to a
     diagonal (a transform in the PDF costs nothing, turning the pixels here would)."""
+    font = _engine().mark_font
     left, top, right, bottom = (int(v) for v in font.getbbox(watermark))
     pad = MARK_FONT_PX // 2
     image = Image.new("LA", (right - left + 2 * pad, bottom - top + 2 * pad), (0, 0))
@@ -174,10 +175,10 @@ def document_html(*, title: str, blocks: Sequence[ShownBlockLike], watermark: st
 def render_pdf(*, title: str, blocks: Sequence[ShownBlockLike], watermark: str) -> bytes:
     """The PDF of ``blocks`` under ``title``, with ``watermark`` on every page."""
     engine = _engine()
-    mark_png = diagonal_mark_png(watermark, engine.mark_font)
+    mark_png = diagonal_mark_png(watermark)
     html = HTML(
         string=document_html(title=title, blocks=blocks, watermark=watermark, mark_png=mark_png),
-        url_fetcher=_DATA_ONLY,
+        url_fetcher=DATA_ONLY_FETCHER,
     )
     pdf: bytes = html.write_pdf(stylesheets=[engine.stylesheet], font_config=engine.font_config)
     return pdf

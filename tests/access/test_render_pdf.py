@@ -11,9 +11,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import weasyprint
 
 from fanwen.access.gate import ShownBlock
-from fanwen.access.render_pdf import _DATA_ONLY, document_html, render_pdf
+from fanwen.access.render_pdf import DATA_ONLY_FETCHER, PAGE_CSS, document_html, render_pdf
 from fanwen.core import reader, structure
 from tests.conftest import EXAMPLES
 
@@ -135,4 +136,18 @@ def test_the_html_escapes_every_piece_of_text() -> None:
 def test_the_engine_fetches_nothing_but_data_urls() -> None:
     for url in ("file:///etc/hostname", "https://example.com/font.woff", "http://127.0.0.1/x.css"):
         with pytest.raises(ValueError, match="disallowed protocol"):
-            _DATA_ONLY.fetch(url)
+            DATA_ONLY_FETCHER.fetch(url)
+
+
+def test_headings_become_the_pdf_outline() -> None:
+    texts = ["一、总体要求", "（一）基本原则。坚持问题导向。", "正文段落。", "二、主要任务"]
+    html = document_html(title="标题", blocks=shown_blocks(texts), watermark="水印", mark_png=b"")
+    document = weasyprint.HTML(string=html, url_fetcher=DATA_ONLY_FETCHER).render(
+        stylesheets=[weasyprint.CSS(string=PAGE_CSS)]
+    )
+    [(title, _, chapters, _)] = document.make_bookmark_tree()
+    assert title == "标题"
+    assert [(c[0], [s[0] for s in c[2]]) for c in chapters] == [
+        ("一、总体要求", ["（一）基本原则。"]),
+        ("二、主要任务", []),
+    ]
