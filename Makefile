@@ -18,13 +18,17 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP) browser
 
 # Debian's chromium (and CJK fonts for readable screenshots) for the browser tests;
-# never a downloaded browser.
+# never a downloaded browser.  Pango/HarfBuzz/fontconfig for WeasyPrint's PDF downloads,
+# poppler-utils (pdftotext, pdffonts, pdftoppm) for the PDF tests.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1 poppler-utils
+DEBIAN_PACKAGES := chromium fonts-noto-cjk $(PDF_PACKAGES)
 browser:
-	@{ test -x /usr/bin/chromium && test -d /usr/share/fonts/opentype/noto; } || { \
-	  echo "installing Debian chromium and fonts-noto-cjk"; \
+	@{ test -x /usr/bin/chromium && test -d /usr/share/fonts/opentype/noto \
+	  && dpkg -s $(PDF_PACKAGES) >/dev/null 2>&1; } || { \
+	  echo "installing Debian packages: $(DEBIAN_PACKAGES)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get install -y -q chromium fonts-noto-cjk >/dev/null 2>&1 || \
-	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium fonts-noto-cjk >/dev/null; }; }
+	  $$SUDO apt-get install -y -q $(DEBIAN_PACKAGES) >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q $(DEBIAN_PACKAGES) >/dev/null; }; }
 
 run: $(STAMP)
 	$(BIN)/fanwen loadexamples
