@@ -104,7 +104,7 @@ def main() -> None:
         rounds["bare_render"] += timed(bare, args.requests // 4)
     result = {
         "document_chars": doc.chars_total,
-        "headings": sum(1 for line in text.splitlines() if line.lstrip("#paidbegin") in HEADINGS),
+        "headings": sum(1 for line in text.splitlines() if line.removeprefix("##paidbegin##") in HEADINGS),
         "requests_each": len(rounds["page"]),
         **{f"{name}_p50_ms": round(statistics.median(v), 2) for name, v in rounds.items()},
         **{f"{name}_p90_ms": round(percentile(v, 0.9), 2) for name, v in rounds.items()},
