@@ -94,6 +94,14 @@ def test_title_is_centred(word):
     assert word.styles["Title"].paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
 
 
+def test_title_header_and_footer_are_not_indented(word):
+    """Normal's firstLineChars=200 wins over a firstLine of 0, so each must say 0 in characters too."""
+    section = word.sections[0]
+    elements = [word.styles["Title"].element, section.header.paragraphs[0]._p, section.footer.paragraphs[0]._p]
+    for element in elements:
+        assert element.pPr.find(qn("w:ind")).get(qn("w:firstLineChars")) == "0"
+
+
 def test_headings_are_real_heading_styles_with_outline_levels(word):
     headings = [(p.style.name, p.text) for p in word.paragraphs if p.style.name.startswith("Heading")]
     assert headings == [("Heading 1", "一、总体情况。"), ("Heading 2", "（一）主要做法"), ("Heading 3", "1.具体措施")]
@@ -122,3 +130,10 @@ def test_footer_carries_a_page_field_between_dashes(word):
 
 def test_watermark_is_in_the_header(word):
     assert word.sections[0].header.paragraphs[0].text == WATERMARK
+
+
+def test_tabs_survive_as_word_tabs():
+    blocks = [Block("paragraph", 0, "甲\t乙"), Block("paragraph", 0, "丙")]
+    word = docx.Document(io.BytesIO(render_docx(title="t", blocks=blocks, watermark=WATERMARK)))
+    assert [p.text for p in word.paragraphs] == ["t", "甲\t乙", "丙"]
+    assert word.paragraphs[1]._p.find(qn("w:r")).find(qn("w:tab")) is not None
