@@ -186,3 +186,33 @@ def test_my_downloads_query_count_does_not_grow_with_rows(doc, settings):
     assert page.content.decode().count(f'href="/d/{doc.pk}/"') >= 50
     assert len(fifty) == len(one), [q["sql"] for q in fifty.captured_queries]
     assert len(fifty) <= 8
+
+
+def test_member_gets_the_file_marked_会员_and_loses_it_with_a_refunded_membership(doc):
+    member = make_user("member1")
+    wallet_credit(user=member, amount_fen=100_00, reason="test")
+    membership = order_create(user=member, plan_code="month")
+    order_pay_with_wallet(order_id=membership.pk, user=member)
+    delivered = deliver(user=member, document=doc, fmt="docx")
+    assert "范文库 · member1 · 会员 · 仅供个人学习使用" in docx_text(delivered.content)
+    row = Delivery.objects.get()
+    assert (row.basis, row.order_id) == (Delivery.Basis.MEMBERSHIP, membership.pk)
+    order_refund(order_id=membership.pk, actor=None)
+    with pytest.raises(NotEntitled):
+        deliver(user=member, document=doc, fmt="docx")
+
+
+def test_pdf_is_offered_only_when_its_renderer_exists(doc):
+    import importlib.util
+
+    from fanwen.access.renderers import formats_offered
+
+    has_pdf = importlib.util.find_spec("fanwen.access.render_pdf") is not None
+    assert ("pdf" in formats_offered()) is has_pdf
+    client = Client()
+    client.force_login(doc.author)
+    assert ('下载 PDF' in client.get(f"/d/{doc.pk}/").content.decode()) is has_pdf
+    if not has_pdf:
+        refused = api_download(doc, api_token_create(user=doc.author), fmt="pdf")
+        assert refused.status_code == 400 and "docx" in refused.json()["detail"]
+        assert not Delivery.objects.exists()
