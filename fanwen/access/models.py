@@ -6,6 +6,8 @@ imports nothing from commerce); commerce grants and revokes through ``access.ser
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -65,3 +67,66 @@ class MembershipPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.starts_at:%Y-%m-%d} → {self.ends_at:%Y-%m-%d}"
+
+
+class AppendOnly(RuntimeError):
+    pass
+
+
+class DeliveryQuerySet(models.QuerySet["Delivery"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnly("deliveries are append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnly("deliveries are append-only")
+
+
+class Delivery(models.Model):
+    """One file of a document's full text handed to one reader (a download).  Append-only:
+    the record a leaked copy is traced back to; rows are never changed or deleted."""
+
+    class Format(models.TextChoices):
+        DOCX = "docx", "Word"
+        PDF = "pdf", "PDF"
+
+    class Basis(models.TextChoices):
+        PURCHASE = "purchase", "购买"
+        GRANT = "grant", "赠送"
+        MEMBERSHIP = "membership", "会员"
+        AUTHOR = "author", "作者"
+        STAFF = "staff", "管理员"
+        FREE = "free", "免费文档"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.PROTECT, related_name="deliveries")
+    document = models.ForeignKey("library.Document", verbose_name="文档", on_delete=models.PROTECT, related_name="deliveries")
+    document_version = models.CharField("文档版本", max_length=64, help_text="交付时正文的内容指纹")
+    format = models.CharField("格式", max_length=8, choices=Format.choices)
+    basis = models.CharField("阅读依据", max_length=12, choices=Basis.choices)
+    order = models.ForeignKey(
+        "commerce.Order", verbose_name="订单", null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries"
+    )
+    watermark = models.CharField("可见水印", max_length=300)
+    fingerprint_code = models.CharField("指纹编码", max_length=64, null=True, blank=True)  # noqa: DJ001 (NULL = not fingerprinted)
+    size_bytes = models.PositiveIntegerField("文件大小（字节）")
+    created_at = models.DateTimeField("下载时间", auto_now_add=True, db_index=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = verbose_name_plural = "下载记录"
+        indexes = [
+            models.Index(fields=["user", "created_at"], name="delivery_user_time"),
+            models.Index(fields=["document", "fingerprint_code"], name="delivery_doc_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}←{self.document_id} {self.format} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnly("deliveries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnly("deliveries are append-only")

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
-from fanwen.api import documents, orders, search, tokens
+from fanwen.api import documents, downloads, orders, search, tokens
 
 log = logging.getLogger("fanwen.api")
 
@@ -20,6 +20,7 @@ api = NinjaAPI(
 )
 api.add_router("/", tokens.router)
 api.add_router("/", documents.router)
+api.add_router("/", downloads.router)
 api.add_router("/", orders.router)
 api.add_router("/", search.router)
 

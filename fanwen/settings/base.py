@@ -163,6 +163,8 @@ FANWEN_UPLOADS_PER_HOUR = env.int("FANWEN_UPLOADS_PER_HOUR", default=20)
 # Price for documents with paid blocks when an import names none (yuan; empty = must be given).
 FANWEN_DEFAULT_PRICE_YUAN = env.str("FANWEN_DEFAULT_PRICE_YUAN", default="")
 FANWEN_PAGE_SIZE = 20
+# Files (Word, PDF) one reader may download per day (counted from local midnight).
+FANWEN_DOWNLOADS_PER_DAY = env.int("FANWEN_DOWNLOADS_PER_DAY", default=50)
 # Failed logins (web form and API token) allowed per window, per account and per client address;
 # an address may fail more often than an account, so an office behind one NAT is not locked out.
 FANWEN_LOGIN_FAILURES_PER_ACCOUNT = env.int("FANWEN_LOGIN_FAILURES_PER_ACCOUNT", default=5)

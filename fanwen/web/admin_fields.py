@@ -51,3 +51,16 @@ class YuanField(forms.CharField):
 @admin.display(description="编号", ordering="id")
 def id_column(obj: Any) -> str:
     return str(obj.pk)
+
+
+class ReadOnlyModelAdmin(admin.ModelAdmin):
+    """Records written by services only (deliveries, logs): staff may look, not add, edit or delete."""
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

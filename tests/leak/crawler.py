@@ -4,8 +4,10 @@ sitemap and the feeds, plus every GET operation of the OpenAPI document."""
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
+import zipfile
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +40,16 @@ class CrawlResult:
                 pass
             out[url] = "\n".join(variants)
         return out
+
+
+def readable(body: bytes) -> str:
+    """The body as text; a file in a ZIP package (.docx) as every member's text, with the XML
+    tags also removed (Word splits text into runs), so a canary inside a download is found."""
+    if not body.startswith(b"PK\x03\x04"):
+        return body.decode("utf-8", errors="replace")
+    with zipfile.ZipFile(io.BytesIO(body)) as package:
+        members = [package.read(name).decode("utf-8", errors="replace") for name in package.namelist()]
+    return "\n".join(members + [re.sub(r"<[^>]*>", "", member) for member in members])
 
 
 def _same_site(url: str) -> str | None:
@@ -79,7 +91,7 @@ def crawl(client: Client, *, extra: list[str], limit: int = 400, headers: dict[s
         response = client.get(url, **(headers or {}))
         result.statuses[url] = response.status_code
         body = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
-        text = body.decode("utf-8", errors="replace")
+        text = readable(body)
         result.bodies[url] = text
         result.headers[url] = "\n".join(f"{k}: {v}" for k, v in response.items())
         if response.status_code in (301, 302) and response.get("Location"):

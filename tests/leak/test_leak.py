@@ -28,7 +28,7 @@ def api_urls(client: Client, planted: Planted, canary: str) -> list[str]:
     return openapi_get_urls(
         spec,
         path_values={"document_id": str(planted.document_id), "id": str(planted.document_id), "order_id": "1"},
-        query_values={"q": canary, "category": "泄漏测试"},
+        query_values={"q": canary, "category": "泄漏测试", "format": "docx"},
     )
 
 
@@ -47,6 +47,18 @@ def extra_urls(client: Client, planted: Planted) -> list[str]:
         *api_urls(client, planted, canary),
         *(f"/api/v1/search?q={as_query(c)}" for c in planted.canaries.values()),
         f"/search/?q={as_query(planted.free_marker)}",
+        *download_urls(planted),
+        "/me/downloads/",
+    ]
+
+
+def download_urls(planted: Planted) -> list[str]:
+    """Every download URL, in every format (offered or not), for the paid and the free document."""
+    return [
+        url
+        for document_id in (planted.document_id, planted.free_id)
+        for fmt in ("docx", "pdf")
+        for url in (f"/d/{document_id}/download/{fmt}/", f"/api/v1/documents/{document_id}/download?format={fmt}")
     ]
 
 

@@ -1,0 +1,104 @@
+"""The one way paid text leaves as a file: ask the gate, render, record.
+
+``deliver`` refuses (a domain error, never a file) unless the gate says this reader may read
+the whole document; it renders the gate's blocks — free and paid, in order — with the
+reader's visible watermark, and writes an append-only ``Delivery`` row under the daily cap.
+Fingerprinting slots in between the gate and the renderer (``fingerprint_code`` is recorded
+on the row; empty until the fingerprint module is wired in)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from fanwen.access import gate, renderers
+from fanwen.access import selectors as access_selectors
+from fanwen.access.errors import DownloadLimitReached, FormatUnavailable, NotEntitled, SignInRequired
+from fanwen.access.models import Delivery
+from fanwen.library.models import Document
+
+UNSAFE_FILENAME_RE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+
+
+@dataclass(frozen=True)
+class DeliveredFile:
+    content: bytes
+    filename: str
+    content_type: str
+    delivery_id: int
+
+
+def daily_cap() -> int:
+    return int(settings.FANWEN_DOWNLOADS_PER_DAY)
+
+
+def cap_message(cap: int) -> str:
+    return f"今天的下载次数已达上限（每天 {cap} 次），请明天再试。"
+
+
+def watermark_text(*, username: str, basis: access_selectors.ReadingBasis) -> str:
+    """范文库 · {username} · 订单 {number} · 仅供个人学习使用 (会员 / 赠送 / 作者 / 管理员 / 免费文档
+    in place of the order when the reader reads by something else)."""
+    if basis.basis == Delivery.Basis.PURCHASE:
+        right = f"订单 {basis.order_number}"
+    else:
+        right = Delivery.Basis(basis.basis).label
+    return f"范文库 · {username} · {right} · 仅供个人学习使用"
+
+
+def filename_for(document: Document, extension: str) -> str:
+    title = UNSAFE_FILENAME_RE.sub("_", document.title).strip(" ._") or f"文档{document.pk}"
+    return f"{title[:80]}.{extension}"
+
+
+def deliver(*, user: Any, document: Document, fmt: str) -> DeliveredFile:
+    """A file of ``document`` for ``user`` in ``fmt``, or a domain error: SignInRequired (401),
+    FormatUnavailable (400), NotEntitled (403), DownloadLimitReached (429).  Fail closed:
+    nothing is rendered unless the gate's view of the document for this reader is the whole."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        raise SignInRequired("请先登录后再下载")
+    file_format = renderers.formats_offered().get(fmt)
+    if file_format is None:
+        offered = "、".join(renderers.formats_offered())
+        raise FormatUnavailable(f"不支持的下载格式：{fmt[:20]}（可选：{offered}）")
+    view = gate.gated_view(user, document)
+    if not view.access:
+        raise NotEntitled("您还没有这篇文档的全文阅读权限，购买或开通会员后即可下载")
+    cap = daily_cap()
+    if access_selectors.downloads_today(user_id=user.pk) >= cap:
+        raise DownloadLimitReached(cap_message(cap))
+    basis = access_selectors.reading_basis(user=user, document=document)
+    watermark = watermark_text(username=user.get_username(), basis=basis)
+    content = renderers.render(file_format, title=document.title, blocks=view.blocks, watermark=watermark)
+    delivery = _record(
+        user=user, document=document, fmt=file_format.code, basis=basis, watermark=watermark,
+        size_bytes=len(content), cap=cap,
+    )
+    return DeliveredFile(content, filename_for(document, file_format.extension), file_format.content_type, delivery.pk)
+
+
+def _record(
+    *, user: Any, document: Document, fmt: str, basis: access_selectors.ReadingBasis, watermark: str,
+    size_bytes: int, cap: int,
+) -> Delivery:
+    """Count and write under the reader's row lock, so two downloads at once cannot both take
+    the last one of the day (on SQLite the IMMEDIATE transaction serialises them as well)."""
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
+        if access_selectors.downloads_today(user_id=user.pk) >= cap:
+            raise DownloadLimitReached(cap_message(cap))
+        return Delivery.objects.create(
+            user_id=user.pk,
+            document_id=document.pk,
+            document_version=document.content_hash,
+            format=fmt,
+            basis=basis.basis,
+            order_id=basis.order_id,
+            watermark=watermark,
+            size_bytes=size_bytes,
+        )
