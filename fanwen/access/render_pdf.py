@@ -71,7 +71,7 @@ html {{ string-set: watermark attr(data-watermark); }}
   @bottom-center {{
     content: string(watermark);
     vertical-align: bottom; padding-bottom: 12mm;
-    font: 9pt/12pt {SANS}; color: #777;
+    font: 9pt/12pt {SANS}; color: #777; white-space: nowrap;
   }}
 }}
 @page :right {{
