@@ -102,7 +102,7 @@ def test_page_preview_highlights_escaped_values_and_downloads_the_same(doc):
     body = page.content.decode()
     assert page.status_code == 200 and "学校名称" in body and 'name="csrfmiddlewaretoken"' in body
     assert "<script" not in body.split("</header>")[-1].split("<footer")[0]
-    names = {p.text: f"ph{i}" for i, p in enumerate(page.context["fields"][j]["placeholder"] for j in range(len(page.context["fields"])))}
+    names = {field["placeholder"].text: field["name"] for field in page.context["fields"]}
     preview = client.post(f"/d/{doc.pk}/fill/", {names["X大学"]: "清华&大学", "action": "preview"})
     shown = preview.content.decode()
     assert preview.status_code == 200 and "<mark>清华&amp;大学</mark>" in shown and PAID_SECRET in shown
