@@ -57,6 +57,8 @@ def fill_form(*, user: Any, document: Document) -> FillForm:
 
 def clean(form: FillForm, raw: Mapping[str, str]) -> dict[str, str]:
     """Values ready for filling (completed, by placeholder text), or FillValuesInvalid."""
+    if len(raw) > max(len(form.placeholders), 1):
+        raise FillValuesInvalid({"values": f"填写的项目太多（这篇文档只有 {len(form.placeholders)} 个占位符）"})
     values, errors = core_placeholders.clean_values(form.placeholders, raw)
     if errors:
         raise FillValuesInvalid(errors)

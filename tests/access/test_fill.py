@@ -204,3 +204,11 @@ def test_form_page_query_count_is_bounded(doc, django_assert_max_num_queries):
     client.get(f"/d/{doc.pk}/fill/")
     with django_assert_max_num_queries(14):
         assert client.get(f"/d/{doc.pk}/fill/").status_code == 200
+
+
+def test_more_values_than_placeholders_are_refused_briefly(doc):
+    buyer = make_user("buyer")
+    buy(buyer, doc)
+    response = api_fill(doc, token_of(buyer), {f"K{i}": "值" for i in range(500)})
+    assert response.status_code == 422 and "填写的项目太多" in response.json()["detail"]
+    assert len(response.content) < 500
