@@ -3,6 +3,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from fanwen.access import views as access_views
+from fanwen.access import views_fill as access_fill_views
 from fanwen.accounts import views as account_views
 from fanwen.api.main import api
 from fanwen.commerce import views as commerce_views
@@ -30,6 +31,7 @@ urlpatterns = [
     path("c/<str:slug>/feed/", feeds.CategoryFeed(), name="category_feed"),
     path("d/<int:document_id>/", library_views.document_detail, name="document"),
     path("d/<int:document_id>/download/<str:fmt>/", access_views.document_download, name="document_download"),
+    path("d/<int:document_id>/fill/", access_fill_views.document_fill, name="document_fill"),
     path("search/", search_views.search, name="search"),
     path("feed/", feeds.NewDocumentsAtomFeed(), name="feed_atom"),
     path("feed/rss/", feeds.NewDocumentsFeed(), name="feed_rss"),
@@ -38,6 +40,7 @@ urlpatterns = [
     path("accounts/", include("fanwen.accounts.urls")),
     path("me/", account_views.me, name="me"),
     path("me/downloads/", access_views.my_downloads, name="my_downloads"),
+    path("me/fill-profile/clear/", access_fill_views.fill_profile_clear, name="fill_profile_clear"),
     path("me/orders/", commerce_views.orders_mine, name="orders_mine"),
     path("me/upload/", author_views.upload, name="upload"),
     path("me/uploads/", author_views.my_uploads, name="my_uploads"),

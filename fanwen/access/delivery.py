@@ -19,7 +19,9 @@ from django.db import transaction
 from fanwen.access import gate, renderers
 from fanwen.access import selectors as access_selectors
 from fanwen.access.errors import DownloadLimitReached, FormatUnavailable, NotEntitled, SignInRequired
+from fanwen.access.filled import filled_blocks
 from fanwen.access.models import Delivery
+from fanwen.core.placeholders import fill as fill_text
 from fanwen.library.models import Document
 
 UNSAFE_FILENAME_RE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
@@ -56,10 +58,12 @@ def filename_for(document: Document, extension: str) -> str:
     return f"{title[:80]}.{extension}"
 
 
-def deliver(*, user: Any, document: Document, fmt: str) -> DeliveredFile:
+def deliver(*, user: Any, document: Document, fmt: str, values: dict[str, str] | None = None) -> DeliveredFile:
     """A file of ``document`` for ``user`` in ``fmt``, or a domain error: SignInRequired (401),
     FormatUnavailable (400), NotEntitled (403), DownloadLimitReached (429).  Fail closed:
-    nothing is rendered unless the gate's view of the document for this reader is the whole."""
+    nothing is rendered unless the gate's view of the document for this reader is the whole.
+    ``values`` (填写模板, already checked: ``access.fill.clean``) are filled into the gated
+    blocks' text; the row records which placeholders were filled, never the values."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         raise SignInRequired("请先登录后再下载")
     file_format = renderers.formats_offered().get(fmt)
@@ -74,17 +78,19 @@ def deliver(*, user: Any, document: Document, fmt: str) -> DeliveredFile:
         raise DownloadLimitReached(cap_message(cap))
     basis = access_selectors.reading_basis(user=user, document=document)
     watermark = watermark_text(username=user.get_username(), basis=basis)
-    content = renderers.render(file_format, title=document.title, blocks=view.blocks, watermark=watermark)
+    blocks = filled_blocks(view.blocks, values or {})
+    title = fill_text(document.title, values) if values else document.title
+    content = renderers.render(file_format, title=title, blocks=blocks, watermark=watermark)
     delivery = _record(
         user=user, document=document, fmt=file_format.code, basis=basis, watermark=watermark,
-        size_bytes=len(content), cap=cap,
+        size_bytes=len(content), cap=cap, filled=sorted(values or {}),
     )
     return DeliveredFile(content, filename_for(document, file_format.extension), file_format.content_type, delivery.pk)
 
 
 def _record(
     *, user: Any, document: Document, fmt: str, basis: access_selectors.ReadingBasis, watermark: str,
-    size_bytes: int, cap: int,
+    size_bytes: int, cap: int, filled: list[str],
 ) -> Delivery:
     """Count and write under the reader's row lock, so two downloads at once cannot both take
     the last one of the day (on SQLite the IMMEDIATE transaction serialises them as well)."""
@@ -101,4 +107,5 @@ def _record(
             order_id=basis.order_id,
             watermark=watermark,
             size_bytes=size_bytes,
+            filled_placeholders=filled,
         )

@@ -108,6 +108,9 @@ class Delivery(models.Model):
     watermark = models.CharField("可见水印", max_length=300)
     fingerprint_code = models.CharField("指纹编码", max_length=64, null=True, blank=True)  # noqa: DJ001 (NULL = not fingerprinted)
     size_bytes = models.PositiveIntegerField("文件大小（字节）")
+    filled_placeholders = models.JSONField(
+        "已填写的占位符", default=list, blank=True, help_text="填写模板时填了哪些占位符（只记占位符，不记填写的内容）"
+    )
     created_at = models.DateTimeField("下载时间", auto_now_add=True, db_index=True)
 
     objects = DeliveryQuerySet.as_manager()
@@ -130,3 +133,19 @@ class Delivery(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise AppendOnly("deliveries are append-only")
+
+
+class FillProfile(models.Model):
+    """A reader's saved details for 填写模板 (label → value, e.g. 学校名称 → 清华大学).  Kept
+    only when the reader ticks 保存为我的资料; cleared by the reader.  Written through
+    ``access.fill.fill_profile_save`` / ``fill_profile_clear``."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="fill_profile")
+    values = models.JSONField("资料", default=dict, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "填写资料"
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {len(self.values)} 项"

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
-from fanwen.api import documents, downloads, orders, search, tokens
+from fanwen.api import documents, downloads, fill, orders, search, tokens
 
 log = logging.getLogger("fanwen.api")
 
@@ -21,6 +21,7 @@ api = NinjaAPI(
 api.add_router("/", tokens.router)
 api.add_router("/", documents.router)
 api.add_router("/", downloads.router)
+api.add_router("/", fill.router)
 api.add_router("/", orders.router)
 api.add_router("/", search.router)
 

@@ -48,6 +48,7 @@ def extra_urls(client: Client, planted: Planted) -> list[str]:
         *(f"/api/v1/search?q={as_query(c)}" for c in planted.canaries.values()),
         f"/search/?q={as_query(planted.free_marker)}",
         *download_urls(planted),
+        *fill_urls(planted),
         "/me/downloads/",
     ]
 
@@ -59,6 +60,16 @@ def download_urls(planted: Planted) -> list[str]:
         for document_id in (planted.document_id, planted.free_id)
         for fmt in ("docx", "pdf")
         for url in (f"/d/{document_id}/download/{fmt}/", f"/api/v1/documents/{document_id}/download?format={fmt}")
+    ]
+
+
+def fill_urls(planted: Planted) -> list[str]:
+    """填写模板's GET URLs (the form page and the placeholder list) for the paid and the free
+    document; its POSTs are checked in test_leak_downloads."""
+    return [
+        url
+        for document_id in (planted.document_id, planted.free_id)
+        for url in (f"/d/{document_id}/fill/", f"/api/v1/documents/{document_id}/placeholders")
     ]
 
 

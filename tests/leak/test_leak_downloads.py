@@ -6,6 +6,8 @@ file and no paid text from any download URL; an entitled reader's file carries e
 from __future__ import annotations
 
 import io
+import json
+from typing import Any
 
 import docx
 import pytest
@@ -23,7 +25,7 @@ from fanwen.commerce.services import (
     wallet_credit,
 )
 from tests.leak.conftest import Planted
-from tests.leak.crawler import crawl
+from tests.leak.crawler import crawl, readable
 from tests.leak.test_leak import assert_crawl_covered, assert_no_canary, extra_urls
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +64,27 @@ def test_no_download_url_gives_a_file_of_the_paid_document(planted, identity):
     assert result.statuses[api] == (401 if identity == "anonymous" else 403), result.bodies[api]
     assert result.statuses[page] == 302  # to the login (anonymous, token) or the paywall
     assert WORD not in result.headers[api] and WORD not in result.headers[page]
+    placeholders, fill_page = f"/api/v1/documents/{doc}/placeholders", f"/d/{doc}/fill/"
+    assert result.statuses[placeholders] == (401 if identity == "anonymous" else 403), result.bodies[placeholders]
+    assert result.statuses[fill_page] == 302  # to the login (anonymous, token) or the paywall
+    for response in fill_posts(client, doc, headers):
+        assert response.status_code in (302, 401, 403), response.status_code
+        body = readable(response.content)
+        assert not any(canary in body for canary in planted.canaries.values())
+        assert WORD not in response.get("Content-Type", "") and "application/pdf" not in response.get("Content-Type", "")
     assert not Delivery.objects.filter(document_id=doc).exists()
+
+
+def fill_posts(client: Client, doc: int, headers: dict[str, str]) -> list[Any]:
+    """The fill-in POSTs (API and page), in every format, with a key of every kind."""
+    values = {"XX": "清华大学", "X大学": "清华大学"}
+    responses = []
+    for fmt in ("docx", "pdf"):
+        body = json.dumps({"values": values, "format": fmt}, ensure_ascii=False)
+        responses.append(client.post(f"/api/v1/documents/{doc}/fill", body, content_type="application/json", **headers))
+        responses.append(client.post(f"/d/{doc}/fill/", {"ph0": "清华大学", "action": fmt}, **headers))
+    responses.append(client.post(f"/d/{doc}/fill/", {"ph0": "清华大学", "action": "preview"}, **headers))
+    return responses
 
 
 def test_free_document_download_is_crawled_and_has_no_paid_text(planted):
