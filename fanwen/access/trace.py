@@ -3,8 +3,8 @@ code of every (reader, document) pair that could have had the paid text.
 
 Candidates: every Delivery row (a Word file; PDFs carry no code yet), every entitlement
 (active or revoked: a refunded buyer may have copied the page before the refund), and every
-holder of a membership period (active or not) × every document with a paid part.  Staff and
-authors are not candidates.  The comparison is one AND per candidate; only the HMAC per pair
+holder of a membership period (active or not) × every document with a paid part, and each
+paid document's author.  Staff reading in the browser are not candidates (documented gap).  The comparison is one AND per candidate; only the HMAC per pair
 costs time.  Attribution fails closed by :func:`fanwen.core.fingerprint.attribute`: a match
 needs ≥ 100 visible characters, every read bit agreeing, exactly one code agreeing, and a
 union-bound false-match chance ≤ 1e-6.
@@ -105,6 +105,10 @@ def holders() -> Iterator[Holder]:
     ).order_by():
         via = f"订单 {e['order__number']}" if e["order__number"] else Entitlement.Source(e["source"]).label
         yield Holder(e["user_id"], e["user__username"], e["document_id"], via, None, 1)
+    for document_id, author_id, username in Document.objects.filter(
+        chars_paid__gt=0, author__isnull=False
+    ).values_list("pk", "author_id", "author__username").order_by():
+        yield Holder(author_id, username, document_id, "作者", None, 3)
     members = dict(
         MembershipPeriod.objects.values_list("user_id", "user__username").order_by().distinct()
     )

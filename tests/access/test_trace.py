@@ -183,3 +183,11 @@ def test_marking_adds_no_query_to_the_entitled_page(doc, buyers, settings):
             client.get(f"/d/{doc.pk}/")
         counts[mode] = len(queries)
     assert counts["light"] <= counts["off"]
+
+
+def test_trace_names_the_author_from_their_own_page(doc, tmp_path):
+    client = Client()
+    client.force_login(doc.author)
+    page = html.unescape(TAG_RE.sub("", client.get(f"/d/{doc.pk}/").content.decode()))
+    code, result = trace(tmp_path, window_from(page, PAID_BLOCKS[4][:12]).encode(), "page.txt")
+    assert (code, result["username"], result["delivered_at"]) == (0, "writer", None)
