@@ -3,8 +3,8 @@
 ``deliver`` refuses (a domain error, never a file) unless the gate says this reader may read
 the whole document; it renders the gate's blocks — free and paid, in order — with the
 reader's visible watermark, and writes an append-only ``Delivery`` row under the daily cap.
-Fingerprinting slots in between the gate and the renderer (``fingerprint_code`` is recorded
-on the row; empty until the fingerprint module is wired in)."""
+Word files carry the reader's invisible fingerprint in the paid blocks (``fingerprint_code``
+on the row); PDFs are not fingerprinted yet (NULL code)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from fanwen.access import gate, renderers
+from fanwen.access import fingerprints, gate, renderers
 from fanwen.access import selectors as access_selectors
 from fanwen.access.errors import DownloadLimitReached, FormatUnavailable, NotEntitled, SignInRequired
 from fanwen.access.filled import filled_blocks
@@ -80,17 +80,30 @@ def deliver(*, user: Any, document: Document, fmt: str, values: dict[str, str] |
     watermark = watermark_text(username=user.get_username(), basis=basis)
     blocks = filled_blocks(view.blocks, values or {})
     title = fill_text(document.title, values) if values else document.title
+    # Fill first, then mark: the fingerprint is carried by the text the reader takes away.
+    blocks, code = _fingerprinted(blocks, user=user, document=document, fmt=file_format.code)
     content = renderers.render(file_format, title=title, blocks=blocks, watermark=watermark)
     delivery = _record(
         user=user, document=document, fmt=file_format.code, basis=basis, watermark=watermark,
-        size_bytes=len(content), cap=cap, filled=sorted(values or {}),
+        size_bytes=len(content), cap=cap, filled=sorted(values or {}), fingerprint_code=code,
     )
     return DeliveredFile(content, filename_for(document, file_format.extension), file_format.content_type, delivery.pk)
 
 
+def _fingerprinted(
+    blocks: list[gate.ShownBlock], *, user: Any, document: Document, fmt: str
+) -> tuple[list[gate.ShownBlock], str | None]:
+    """Word files carry the reader's light fingerprint in the paid blocks.  PDFs do not yet
+    (the PDF engine drops zero-width characters): their code stays NULL, claiming nothing."""
+    if fmt != Delivery.Format.DOCX or not fingerprints.enabled() or not any(b.paid for b in blocks):
+        return blocks, None
+    code = fingerprints.code_for(user.pk, document.pk)
+    return fingerprints.mark_blocks(blocks, code), fingerprints.code_text(code)
+
+
 def _record(
     *, user: Any, document: Document, fmt: str, basis: access_selectors.ReadingBasis, watermark: str,
-    size_bytes: int, cap: int, filled: list[str],
+    size_bytes: int, cap: int, filled: list[str], fingerprint_code: str | None = None,
 ) -> Delivery:
     """Count and write under the reader's row lock, so two downloads at once cannot both take
     the last one of the day (on SQLite the IMMEDIATE transaction serialises them as well)."""
@@ -108,4 +121,5 @@ def _record(
             watermark=watermark,
             size_bytes=size_bytes,
             filled_placeholders=filled,
+            fingerprint_code=fingerprint_code,
         )

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
-from fanwen.access import gate
+from fanwen.access import fingerprints, gate
 from fanwen.api.auth import current_user
 from fanwen.api.schemas import CategoryWithCountOut, DocumentOut, DocumentPageOut, ErrorOut
 from fanwen.api.serializers import document_full, document_summary
@@ -48,7 +48,7 @@ def document_detail(request: HttpRequest, document_id: int) -> Any:
     document = gate.document_get_visible(document_id=document_id, user=user)
     if document is None:
         raise HttpError(404, "文档不存在")
-    return document_full(gate.gated_view(user, document))
+    return document_full(fingerprints.marked_view(gate.gated_view(user, document), user))
 
 
 @router.get("/categories", response=list[CategoryWithCountOut], summary="分类")

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from fanwen.access import gate
+from fanwen.access import fingerprints, gate
 from fanwen.library import selectors, services, view_counts
 from fanwen.library.models import Category, Document
 from fanwen.library.page_cache import anonymous_page_get, anonymous_page_set
@@ -58,6 +58,8 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
         raise Http404("文档不存在")
     anonymous = anonymous and document.status == Document.Status.PUBLISHED  # never cache any other
     view = gate.gated_view(request.user, document)
+    if view.access and not anonymous:  # never on a page that may be cached for anonymous readers
+        view = fingerprints.marked_view(view, request.user)
     if request.method == "GET":
         view_counts.document_count_view(document_id=document.pk)
     # Entitled: the free and paid runs in document order.  Others: the gate's opening, the

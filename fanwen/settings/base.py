@@ -165,6 +165,10 @@ FANWEN_DEFAULT_PRICE_YUAN = env.str("FANWEN_DEFAULT_PRICE_YUAN", default="")
 FANWEN_PAGE_SIZE = 20
 # Files (Word, PDF) one reader may download per day (counted from local midnight).
 FANWEN_DOWNLOADS_PER_DAY = env.int("FANWEN_DOWNLOADS_PER_DAY", default=50)
+# Invisible per-reader fingerprint of paid text: "light" (zero-width marks; default) or "off".
+FANWEN_FINGERPRINT = env.str("FANWEN_FINGERPRINT", default="light")
+# Its key; empty = derived from SECRET_KEY (HMAC with a fixed label). Changing it orphans old codes.
+FANWEN_FINGERPRINT_KEY = env.str("FANWEN_FINGERPRINT_KEY", default="")
 # Failed logins (web form and API token) allowed per window, per account and per client address;
 # an address may fail more often than an account, so an office behind one NAT is not locked out.
 FANWEN_LOGIN_FAILURES_PER_ACCOUNT = env.int("FANWEN_LOGIN_FAILURES_PER_ACCOUNT", default=5)

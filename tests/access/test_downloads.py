@@ -23,6 +23,7 @@ from fanwen.commerce.services import (
     order_refund,
     wallet_credit,
 )
+from fanwen.core.fingerprint import strip_carriers
 from fanwen.core.format import parse_text
 from fanwen.library.models import Document
 from fanwen.library.services import document_import
@@ -50,7 +51,7 @@ def buy(user, doc):  # type: ignore[no-untyped-def]
 def docx_text(body: bytes) -> str:
     word = docx.Document(io.BytesIO(body))
     parts = [p.text for p in word.paragraphs] + [p.text for p in word.sections[0].header.paragraphs]
-    return "\n".join(parts)
+    return strip_carriers("\n".join(parts))  # the visible text (paid blocks carry a fingerprint)
 
 
 def api_download(doc: Document, token: str | None = None, fmt: str = "docx"):  # type: ignore[no-untyped-def]

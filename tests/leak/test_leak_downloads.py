@@ -24,6 +24,7 @@ from fanwen.commerce.services import (
     order_refund,
     wallet_credit,
 )
+from fanwen.core.fingerprint import strip_carriers
 from tests.leak.conftest import Planted
 from tests.leak.crawler import crawl, readable
 from tests.leak.test_leak import assert_crawl_covered, assert_no_canary, extra_urls
@@ -115,7 +116,7 @@ def test_entitled_reader_gets_the_file_with_every_canary(planted, who):
     ):
         assert response.status_code == 200 and response["Content-Type"] == WORD
         word = docx.Document(io.BytesIO(response.content))
-        text = "\n".join(p.text for p in word.paragraphs)
+        text = strip_carriers("\n".join(p.text for p in word.paragraphs))  # minus the fingerprint
         for name, canary in planted.canaries.items():
             assert canary in text, f"{name} missing from the Word file for {who}"
         assert "paidbegin" not in text.lower() and planted.free_marker in text
