@@ -27,12 +27,6 @@ def documents_in_category(*, category: Category) -> QuerySet[Document]:
 MAX_ID = 2**63 - 1
 
 
-def document_get_published(*, document_id: int) -> Document | None:
-    if not 0 < document_id <= MAX_ID:  # out-of-range ids are "not found", not a database error
-        return None
-    return documents_published().select_related("author").filter(pk=document_id).first()
-
-
 def document_is_published(*, document_id: int) -> bool:
     return Document.objects.filter(pk=document_id, status=Document.Status.PUBLISHED).exists()
 
