@@ -4,7 +4,6 @@ names on the styles, no theme fonts), real heading styles, the PAGE field and th
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 
 import docx
 import pytest
@@ -12,25 +11,15 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from fanwen.access.gate import ShownBlock
 from fanwen.access.render_docx import render_docx
-from fanwen.core import structure
 
 WATERMARK = "范文库 · reader1 · 订单 F2026000001 · 仅供个人学习使用"
 
 
-@dataclass(frozen=True)
-class Block:
-    kind: str
-    level: int
-    text: str
-
-    @property
-    def heading_text(self) -> str:
-        return structure.split_heading(self.text)[0]
-
-    @property
-    def heading_rest(self) -> str:
-        return structure.split_heading(self.text)[1]
+def Block(kind: str, level: int, text: str) -> ShownBlock:
+    """A block as the gate hands it to a renderer."""
+    return ShownBlock(anchor="", text=text, paid=False, kind=kind, level=level, lead="")
 
 
 BLOCKS = [
