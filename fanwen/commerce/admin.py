@@ -22,7 +22,7 @@ from fanwen.commerce.models import (
 from fanwen.commerce.services import CommerceError, entitlement_revoke, order_refund, payment_refund_unmatched
 from fanwen.commerce.services.plans import plan_save
 from fanwen.core.money import fen_to_yuan
-from fanwen.web.admin_fields import YuanField, id_column, yuan_column, yuan_text
+from fanwen.web.admin_fields import ReadOnlyModelAdmin, YuanField, id_column, yuan_column, yuan_text
 
 AMOUNT = "amount"
 
@@ -35,17 +35,8 @@ class AmountInYuan:
         return yuan_text(obj.amount_fen)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Money records are written by services only; staff may look, not edit."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+# Money records are written by services only; staff may look, not edit.
+ReadOnlyAdmin = ReadOnlyModelAdmin
 
 
 @admin.register(Entitlement)
