@@ -22,12 +22,12 @@ from fanwen.core.fingerprint_text import normalise_like_a_leaker
 from fanwen.core.reader import read_path
 from fanwen.library.models import Document
 from fanwen.library.services import document_import_path
-from tests.access.test_downloads import buy
-from tests.access.test_trace import TAG_RE, UNRELATED, trace, word_text
+from tests.access.test_trace import TAG_RE, UNRELATED, buyers, trace, word_text
 from tests.commerce.factories import make_user
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.django_db
+__all__ = ["buyers"]  # the three buyers fixture, over this module's documents
 PARTNER = {a: b for a, b in PAIRS} | {b: a for a, b in PAIRS}
 EXAMPLES = ("000_2681b15fc75a1dde.txt", "001_8c2f3a0508b80cee.txt")
 
@@ -38,14 +38,6 @@ def doc(request, settings) -> Document:  # type: ignore[no-untyped-def]
     author = make_user("writer")
     outcome = document_import_path(path=ROOT / "examples" / request.param, price_fen=500, author_id=author.pk)
     return Document.objects.get(pk=outcome.id)
-
-
-@pytest.fixture
-def buyers(doc: Document) -> list:  # type: ignore[type-arg]
-    users = [make_user(f"buyer{i}") for i in range(3)]
-    for user in users:
-        buy(user, doc)
-    return users
 
 
 def paid_and_free(doc: Document) -> tuple[list[str], list[str]]:
