@@ -5,6 +5,7 @@ from django.urls import include, path
 from fanwen.access import views as access_views
 from fanwen.access import views_fill as access_fill_views
 from fanwen.accounts import views as account_views
+from fanwen.accounts import views_author_page
 from fanwen.api.main import api
 from fanwen.commerce import views as commerce_views
 from fanwen.commerce import views_notify
@@ -32,6 +33,7 @@ urlpatterns = [
     path("d/<int:document_id>/", library_views.document_detail, name="document"),
     path("d/<int:document_id>/download/<str:fmt>/", access_views.document_download, name="document_download"),
     path("d/<int:document_id>/fill/", access_fill_views.document_fill, name="document_fill"),
+    path("u/<str:username>/", views_author_page.author_page, name="author"),
     path("search/", search_views.search, name="search"),
     path("feed/", feeds.NewDocumentsAtomFeed(), name="feed_atom"),
     path("feed/rss/", feeds.NewDocumentsFeed(), name="feed_rss"),
