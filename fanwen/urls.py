@@ -13,6 +13,7 @@ from fanwen.library import feeds
 from fanwen.library import views as library_views
 from fanwen.library import views_author as author_views
 from fanwen.library.sitemaps import SITEMAPS
+from fanwen.notices import views as notice_views
 from fanwen.search import views as search_views
 from fanwen.web.robots import robots_txt
 
@@ -43,6 +44,7 @@ urlpatterns = [
     path("me/", account_views.me, name="me"),
     path("me/downloads/", access_views.my_downloads, name="my_downloads"),
     path("me/fill-profile/clear/", access_fill_views.fill_profile_clear, name="fill_profile_clear"),
+    path("me/notices/", notice_views.my_notices, name="my_notices"),
     path("me/orders/", commerce_views.orders_mine, name="orders_mine"),
     path("me/upload/", author_views.upload, name="upload"),
     path("me/uploads/", author_views.my_uploads, name="my_uploads"),

@@ -52,6 +52,8 @@ def extra_urls(client: Client, planted: Planted) -> list[str]:
         *fill_urls(planted),
         "/me/downloads/",
         "/u/author/",
+        "/me/notices/",
+        "/api/v1/me/notices",
     ]
 
 
