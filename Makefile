@@ -7,7 +7,7 @@ HOST    ?= 127.0.0.1
 PORT    ?= 8000
 export FANWEN_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install run test lint typecheck check browser bench bench-page bench-search clean
+.PHONY: install run test lint typecheck check browser bench bench-page bench-search screenshots-downloads clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PY) >/dev/null 2>&1 || { echo "需要 Python 3.11 ($(PY))"; exit 1; }
@@ -49,6 +49,12 @@ bench: $(STAMP)
 
 bench-page: $(STAMP)
 	$(BIN)/python bench/page_bench.py --workers 2 --seconds 6 --rounds 3
+
+# README screenshots of a Word and a PDF download (LibreOffice headless + pdftoppm).
+screenshots-downloads: $(STAMP)
+	@command -v soffice >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -q --no-install-recommends libreoffice-writer-nogui >/dev/null; }
+	$(BIN)/python bench/download_screenshots.py
 
 bench-search: $(STAMP)
 	$(BIN)/python bench/search_bench.py --docs 100000 1000000

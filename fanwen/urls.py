@@ -5,6 +5,7 @@ from django.urls import include, path
 from fanwen.access import views as access_views
 from fanwen.access import views_fill as access_fill_views
 from fanwen.accounts import views as account_views
+from fanwen.accounts import views_author_page
 from fanwen.api.main import api
 from fanwen.commerce import views as commerce_views
 from fanwen.commerce import views_notify
@@ -12,6 +13,7 @@ from fanwen.library import feeds
 from fanwen.library import views as library_views
 from fanwen.library import views_author as author_views
 from fanwen.library.sitemaps import SITEMAPS
+from fanwen.notices import views as notice_views
 from fanwen.search import views as search_views
 from fanwen.web.robots import robots_txt
 
@@ -32,6 +34,7 @@ urlpatterns = [
     path("d/<int:document_id>/", library_views.document_detail, name="document"),
     path("d/<int:document_id>/download/<str:fmt>/", access_views.document_download, name="document_download"),
     path("d/<int:document_id>/fill/", access_fill_views.document_fill, name="document_fill"),
+    path("u/<str:username>/", views_author_page.author_page, name="author"),
     path("search/", search_views.search, name="search"),
     path("feed/", feeds.NewDocumentsAtomFeed(), name="feed_atom"),
     path("feed/rss/", feeds.NewDocumentsFeed(), name="feed_rss"),
@@ -41,6 +44,7 @@ urlpatterns = [
     path("me/", account_views.me, name="me"),
     path("me/downloads/", access_views.my_downloads, name="my_downloads"),
     path("me/fill-profile/clear/", access_fill_views.fill_profile_clear, name="fill_profile_clear"),
+    path("me/notices/", notice_views.my_notices, name="my_notices"),
     path("me/orders/", commerce_views.orders_mine, name="orders_mine"),
     path("me/upload/", author_views.upload, name="upload"),
     path("me/uploads/", author_views.my_uploads, name="my_uploads"),

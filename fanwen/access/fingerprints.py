@@ -1,15 +1,17 @@
-"""Per-reader invisible fingerprints of paid text (light mode) and the candidates a trace
-compares a leaked excerpt with.
+"""Per-reader fingerprints of paid text and the codes a trace compares a leaked excerpt with.
 
-Settings: ``FANWEN_FINGERPRINT`` is ``light`` (default) or ``off``; the key is
+Settings: ``FANWEN_FINGERPRINT`` is ``light`` (default: zero-width carriers), ``strong``
+(the light carriers plus meaning-preserving wording variants chosen per reader, which
+survive NFKC, removal of invisible characters and whitespace collapse; see
+:mod:`fanwen.core.fingerprint_strong`) or ``off``; the key is
 ``FANWEN_FINGERPRINT_KEY`` when set, else HMAC(SECRET_KEY, "fanwen-fingerprint-v1"), so
 the fingerprint key is never the signing key itself.  Only *paid* blocks are marked (a free
 excerpt must carry no code); which gaps carry a mark does not depend on the reader, so the
 plan is cached per paid text and each reader's copy costs one table lookup per gap.
 
-Not here (yet): strong mode (wording variants) and PDF marks (WeasyPrint drops zero-width
-characters, so a PDF would carry nothing ``pdftotext`` gives back); PDF deliveries keep a
-NULL ``fingerprint_code``.
+Every full-text output takes its paid blocks from :func:`mark_blocks`: the page, the API,
+Word and PDF.  The visible text of a strong copy differs per reader (the variants), so what
+a renderer draws is ``fingerprint.strip_carriers`` of the marked text, never the original.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from fanwen.access.gate import GatedDocument, ShownBlock
 
 LIGHT = "light"
+STRONG = "strong"
 OFF = "off"
 _PLAN_CACHE_SIZE = 256
 _plans: OrderedDict[bytes, fingerprint.Plan] = OrderedDict()
@@ -37,8 +40,9 @@ _plans_lock = Lock()
 
 
 def mode() -> str:
+    """``off``, ``strong``, else ``light`` (an unknown value marks rather than not)."""
     value = str(getattr(settings, "FANWEN_FINGERPRINT", LIGHT)).strip().lower()
-    return OFF if value == OFF else LIGHT
+    return value if value in (OFF, STRONG) else LIGHT
 
 
 def enabled() -> bool:
@@ -62,14 +66,22 @@ def code_text(code: int) -> str:
     return f"{code:016x}"
 
 
-def _plan(texts: Sequence[str]) -> fingerprint.Plan:
-    digest = hashlib.blake2b("\x00".join(texts).encode(), digest_size=16).digest() + bytes([len(texts) % 256])
+def plan_for(texts: Sequence[str], plan_mode: str | None = None) -> fingerprint.Plan:
+    """The reader-independent plan for these paid block texts (cached per text and mode)."""
+    plan_mode = plan_mode or mode()
+    if plan_mode == OFF:
+        plan_mode = LIGHT
+    digest = (
+        hashlib.blake2b("\x00".join(texts).encode(), digest_size=16).digest()
+        + bytes([len(texts) % 256])
+        + plan_mode.encode()
+    )
     with _plans_lock:
         plan = _plans.get(digest)
         if plan is not None:
             _plans.move_to_end(digest)
             return plan
-    plan = fingerprint.prepare(texts, LIGHT)
+    plan = fingerprint.prepare(texts, plan_mode)
     with _plans_lock:
         _plans[digest] = plan
         while len(_plans) > _PLAN_CACHE_SIZE:
@@ -82,7 +94,7 @@ def mark_blocks(blocks: Sequence[ShownBlock], code: int) -> list[ShownBlock]:
     paid = [i for i, b in enumerate(blocks) if b.paid]
     if not paid:
         return list(blocks)
-    marked = _plan([blocks[i].text for i in paid]).mark(code)
+    marked = plan_for([blocks[i].text for i in paid]).mark(code)
     out = list(blocks)
     for i, text in zip(paid, marked, strict=True):
         out[i] = dataclasses.replace(blocks[i], text=text)

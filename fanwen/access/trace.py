@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from fanwen.access import fingerprints
+from fanwen.access import fingerprints, trace_strong
 from fanwen.access.models import Delivery, Entitlement, MembershipPeriod
 from fanwen.core import fingerprint
 from fanwen.library.models import Document
@@ -120,12 +120,32 @@ def holders() -> Iterator[Holder]:
 
 
 def trace_text(text: str) -> TraceResult:
-    evidence = fingerprint.read(text, "light")
+    """Light carriers first (read blindly, every candidate); if they name nobody, the
+    strong variants, read against each document the excerpt aligns with and compared
+    with that document's holders only.  The best-supported refusal is returned."""
+    result = _attribute(fingerprint.read(text, "light"), document_id=None)
+    if result.match:
+        return result
+    for document_id, plan in trace_strong.aligned_documents(text):
+        evidence = fingerprint.read(text, None, original=plan)
+        if not evidence.sites:
+            continue
+        attempt = _attribute(evidence, document_id=document_id)
+        if attempt.match or attempt.bits > result.bits:
+            result = attempt
+        if attempt.match:
+            break
+    return result
+
+
+def _attribute(evidence: fingerprint.Evidence, *, document_id: int | None) -> TraceResult:
     signing_key = fingerprints.key()
     codes: dict[tuple[int, int], int] = {}
 
     def candidates() -> Iterator[tuple[int, Holder]]:
         for h in holders():
+            if document_id is not None and h.document_id != document_id:
+                continue
             pair = (h.user_id, h.document_id)
             code = codes.get(pair)
             if code is None:

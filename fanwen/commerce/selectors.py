@@ -104,3 +104,12 @@ def _sales_and_refunds(row: dict) -> dict:  # type: ignore[type-arg]
     """Counts and sums in fen; ``refunds_fen`` is what the refunds took back, as a positive number."""
     return {"sales": row["sales"], "sales_fen": row["sales_fen"] or 0, "refunds": row["refunds"],
             "refunds_fen": -(row["refunds_fen"] or 0), "net_fen": row["net_fen"] or 0}
+
+
+def author_sales_count(*, author_id: int) -> int:
+    """Copies of the author's documents sold and not refunded (any document status)."""
+    from fanwen.commerce.models import Order
+
+    return Order.objects.filter(
+        kind=Order.Kind.DOCUMENT, status=Order.Status.PAID, document__author_id=author_id
+    ).count()

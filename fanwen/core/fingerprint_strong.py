@@ -12,6 +12,7 @@ forms are equally correct, have the same length and the same meaning there:
 ``十分 / 非常``  degree adverb "very"; not after a numeral (二十分) nor in
                  十分之一、十分钟、非常规、非常时期 …
 ``而且 / 并且``  conjunction "and moreover"
+``各种 / 各类``  determiner "all kinds of" before a noun; not in 各种各样
 =============  ==========================================================
 
 Every form is a CJK ideograph, unchanged by NFKC, not a format or whitespace
@@ -39,11 +40,13 @@ from dataclasses import dataclass
 
 from fanwen.core.fingerprint_text import CODE_BITS, is_han, is_invisible, mix64
 
-PAIRS: tuple[tuple[str, str], ...] = (("和", "与"), ("更加", "更为"), ("十分", "非常"), ("而且", "并且"))
+PAIRS: tuple[tuple[str, str], ...] = (
+    ("和", "与"), ("更加", "更为"), ("十分", "非常"), ("而且", "并且"), ("各种", "各类"),
+)
 _PARTNER = {a: b for a, b in PAIRS} | {b: a for a, b in PAIRS}
 _FORM_RE = re.compile("|".join(sorted(_PARTNER, key=len, reverse=True)))
 # Each pair becomes one class in the alignment skeleton (same length for both forms).
-_CLASS = str.maketrans({"与": "和", "为": "加", "非": "十", "常": "分", "并": "而"})
+_CLASS = str.maketrans({"与": "和", "为": "加", "非": "十", "常": "分", "并": "而", "类": "种"})
 
 _EXCLUDED_WORDS = (
     "和谐 和平 温和 缓和 总和 和睦 和蔼 平和 柔和 饱和 调和 随和 和解 和煦 和气 和衷 人和 和美 "
@@ -51,7 +54,8 @@ _EXCLUDED_WORDS = (
     "和约 求和 议和 和局 和弦 保和 和田 和悦 和缓 和易 和事 和尚 "
     "参与 与会 与时俱进 与其 与否 给与 赋与 授与 与日俱增 与众不同 相与 与人为善 与共 与生俱来 "
     "与世 与闻 干与 "
-    "十分之 十分钟 非常规 非常态 非常时 非常设 非常任 非常委 非常务 非常之"
+    "十分之 十分钟 非常规 非常态 非常时 非常设 非常任 非常委 非常务 非常之 "
+    "各种各样"
 ).split()
 _NUMERALS = frozenset("〇一二三四五六七八九十百千万零两几")
 _CONTEXT = 3  # characters either side of a site that must agree with the original
@@ -183,3 +187,29 @@ class StrongPlan:
                 flip = int(found == site.partner)
                 votes.setdefault(site.ordinal % CODE_BITS, set()).add(flip ^ _whitening(site.ordinal))
         return votes, len(seen)
+
+
+_VARIANT_CHARS = frozenset("".join(_PARTNER))
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+
+
+def lookup_chunks(text: str, count: int = 6, width: int = 8) -> list[str]:
+    """Up to ``count`` runs of ``width`` Han ideographs of the excerpt, spread over it, with
+    no character of a variant form: they read the same in every reader's copy, before and
+    after NFKC, so a plain substring search of the stored paid text finds the document."""
+    skeleton = _skeleton(text)
+    chunks: list[str] = []
+    for run in _HAN_RUN.findall(skeleton):
+        start = 0
+        while start + width <= len(run):
+            piece = run[start : start + width]
+            bad = [i for i, ch in enumerate(piece) if ch in _VARIANT_CHARS]
+            if bad:
+                start += bad[-1] + 1
+                continue
+            chunks.append(piece)
+            start += width
+    if len(chunks) <= count:
+        return chunks
+    step = len(chunks) / count
+    return [chunks[int(i * step)] for i in range(count)]

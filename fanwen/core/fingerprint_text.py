@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 CODE_BITS = 62  # fits a signed 64-bit column; 31 light slots of 2 bits
@@ -31,6 +32,16 @@ def is_invisible(ch: str) -> bool:
     if 0xFE00 <= o <= 0xFE0F or 0xE0100 <= o <= 0xE01EF:
         return True
     return unicodedata.category(ch) == "Cf"
+
+
+# Every character that :func:`is_invisible` names and that is not whitespace, as one class
+# (tests/core/test_fingerprint_text.py checks it against is_invisible over all of Unicode).
+INVISIBLE_NON_SPACE = re.compile(
+    "[\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u115f-\u1160\u180b-\u180f"
+    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f\U000e0100-\U000e01ef]"
+)
 
 
 def visible_count(text: str) -> int:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from fanwen.core.fingerprint_text import INVISIBLE_NON_SPACE
 from fanwen.core.format import Block, Document
 from fanwen.core.placeholders import occurrences
 
@@ -52,8 +53,10 @@ class OutlineEntry:
 
 
 def count_chars(text: str) -> int:
-    """字数: the non-whitespace characters (str.split drops exactly the str.isspace ones)."""
-    return len("".join(text.split()))
+    """字数: the visible characters — neither whitespace (str.split drops exactly the
+    str.isspace ones) nor invisible (format, zero-width, variation characters), so a
+    fingerprinted copy counts as many as the original."""
+    return len("".join(INVISIBLE_NON_SPACE.sub("", text).split()))
 
 
 @dataclass(frozen=True, slots=True)

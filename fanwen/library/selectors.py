@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from fanwen.library.models import Category, Document
 
@@ -44,3 +44,14 @@ def categories_with_counts() -> list[Category]:
 
 def library_is_empty() -> bool:
     return not Document.objects.exists()
+
+
+def documents_by_author(*, author_id: int) -> QuerySet[Document]:
+    """An author's published documents, newest first (their public page)."""
+    return documents_published().filter(author_id=author_id).order_by("-created_at", "-id")
+
+
+def author_reads(*, author_id: int) -> int:
+    """Total reads of an author's published documents."""
+    total = documents_published().filter(author_id=author_id).aggregate(n=Sum("views"))["n"]
+    return int(total or 0)

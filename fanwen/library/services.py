@@ -20,6 +20,7 @@ from fanwen.core.reader import read_path
 from fanwen.library.changes import DELETE, UPSERT, document_changed, documents_changed
 from fanwen.library.models import Block, Category, Document
 from fanwen.library.page_cache import anonymous_page_clear
+from fanwen.library.status_notices import status_notice_to_author
 
 SUMMARY_CHARS = 120
 MAX_PRICE_FEN = 100_000_00  # 100,000 yuan
@@ -224,7 +225,9 @@ def _status_change(*, document_id: int, status: str, actor: Any, data: dict[str,
         document_changed(document_id=document_id, action=UPSERT if status == Document.Status.PUBLISHED else DELETE)
         audit_record(action=STATUS_AUDIT_ACTIONS[status], actor=actor, subject=document,
                      data={"from": previous, "to": status, **data})
+        status_notice_to_author(document, previous=previous, status=status, actor=actor, reason=reason)
         return True
+
 
 
 def document_set_price(*, document_id: int, price_fen: int, actor: Any = None) -> bool:

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "fanwen.commerce",
     "fanwen.search",
     "fanwen.audit",
+    "fanwen.notices",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fanwen.web.context.site",
+                "fanwen.notices.context.unread",
             ],
         },
     },
@@ -165,6 +167,10 @@ FANWEN_DEFAULT_PRICE_YUAN = env.str("FANWEN_DEFAULT_PRICE_YUAN", default="")
 FANWEN_PAGE_SIZE = 20
 # Files (Word, PDF) one reader may download per day (counted from local midnight).
 FANWEN_DOWNLOADS_PER_DAY = env.int("FANWEN_DOWNLOADS_PER_DAY", default=50)
+# 站内信 also by email (Django's email backend; EMAIL_URL e.g. smtp://user:pass@host:587): off by default.
+FANWEN_NOTIFY_EMAIL = env.bool("FANWEN_NOTIFY_EMAIL", default=False)
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="范文库 <noreply@localhost>")
 # Invisible per-reader fingerprint of paid text: "light" (zero-width marks; default) or "off".
 FANWEN_FINGERPRINT = env.str("FANWEN_FINGERPRINT", default="light")
 # Its key; empty = derived from SECRET_KEY (HMAC with a fixed label). Changing it orphans old codes.

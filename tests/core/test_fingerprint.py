@@ -78,10 +78,6 @@ def test_light_mark_keeps_the_visible_character_count():
     assert [visible_count(m) for m in marked] == [visible_count(t) for t in PAID]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="structure.count_chars counts zero-width (Cf) characters; it should count only visible ones",
-)
 def test_light_mark_keeps_count_chars():
     marked = fp.mark(PAID, fp.reader_code(KEY, 1, DOC_ID))
     assert [count_chars(m) for m in marked] == [count_chars(t) for t in PAID]

@@ -51,6 +51,9 @@ def extra_urls(client: Client, planted: Planted) -> list[str]:
         *download_urls(planted),
         *fill_urls(planted),
         "/me/downloads/",
+        "/u/author/",
+        "/me/notices/",
+        "/api/v1/me/notices",
     ]
 
 
@@ -89,7 +92,7 @@ def assert_no_canary(result: CrawlResult, planted: Planted) -> None:
 def assert_crawl_covered(result: CrawlResult, planted: Planted) -> None:
     """The crawl reached the channels it must cover, so a pass means something."""
     urls = set(result.bodies)
-    must = [f"/d/{planted.document_id}/", "/sitemap.xml", "/feed/", "/feed/rss/", "/api/v1/openapi.json"]
+    must = [f"/d/{planted.document_id}/", "/sitemap.xml", "/feed/", "/feed/rss/", "/api/v1/openapi.json", "/u/author/"]
     missing = [u for u in must if u not in urls]
     assert not missing, f"crawl did not reach {missing}"
     api_document = f"/api/v1/documents/{planted.document_id}"

@@ -16,6 +16,8 @@ from fanwen.commerce.services.audit import audit
 from fanwen.commerce.services.errors import CommerceError
 from fanwen.commerce.services.refunds import order_refund
 from fanwen.library import services as library_services
+from fanwen.notices.models import Notice
+from fanwen.notices.services import notify
 
 
 @dataclass
@@ -41,7 +43,10 @@ def document_takedown(*, document_id: int, reason: str, actor: Any = None) -> Ta
             audit("commerce.order.cancelled", actor_id=getattr(actor, "pk", None), count=result.cancelled,
                   document_id=document_id, why="takedown")
     paid = Order.objects.filter(document_id=document_id, status=Order.Status.PAID).order_by("id")
-    for order_id, number in paid.values_list("pk", "number"):
+    for order_id, number, buyer_id, title in paid.values_list("pk", "number", "user_id", "document__title"):
+        notify(user_id=buyer_id, kind=Notice.Kind.TAKEDOWN, title=f"《{title[:60]}》因侵权下架，订单将全额退款",
+               body=f"原因：{' '.join(reason.split())[:200]}。退款进度见订单 {number}。", link=f"/orders/{number}/",
+               dedupe_key=f"takedown:{number}")
         try:
             refund = order_refund(order_id=order_id, actor=actor)
         except CommerceError as exc:  # one order that cannot be refunded must not stop the others
