@@ -7,9 +7,9 @@ the fingerprint key is never the signing key itself.  Only *paid* blocks are mar
 excerpt must carry no code); which gaps carry a mark does not depend on the reader, so the
 plan is cached per paid text and each reader's copy costs one table lookup per gap.
 
-Not here (yet): strong mode (wording variants) and PDF marks (WeasyPrint drops zero-width
-characters, so a PDF would carry nothing ``pdftotext`` gives back); PDF deliveries keep a
-NULL ``fingerprint_code``.
+Not here (yet): strong mode (wording variants).  PDFs carry the same light code, but
+WeasyPrint drops zero-width characters, so ``access.pdf_marks`` puts the carriers in
+``/ActualText`` spans around the paid runs of the rendered PDF instead.
 """
 
 from __future__ import annotations
