@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -32,9 +33,10 @@ from dataclasses import dataclass
 from threading import Lock
 from typing import Any, Protocol
 
-import pikepdf
+logging.getLogger("pikepdf").setLevel(logging.WARNING)  # not "logger bridge initialized" on every start
+import pikepdf  # noqa: E402
 
-from fanwen.core import fingerprint, pdf_runs
+from fanwen.core import fingerprint, pdf_runs  # noqa: E402
 
 TEXT_OPERATORS = frozenset({"TJ", "Tj", "'", '"'})
 _PLAN_CACHE_SIZE = 64
