@@ -1,7 +1,8 @@
 """Does the light fingerprint survive WeasyPrint → pdftotext?  (evidence for issue #10)
 
-    pip install weasyprint pikepdf   # not project dependencies (yet)
     .venv/bin/python bench/fingerprint_pdf_probe.py
+
+The probe that led to ``fanwen/access/pdf_marks.py`` (which marks only the paid blocks' runs).
 
 1. Marked text rendered as it is: the zero-width carriers vanish from pdftotext's output
    (HarfBuzz/Pango drop default-ignorable characters when shaping).

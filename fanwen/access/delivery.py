@@ -3,24 +3,27 @@
 ``deliver`` refuses (a domain error, never a file) unless the gate says this reader may read
 the whole document; it renders the gate's blocks — free and paid, in order — with the
 reader's visible watermark, and writes an append-only ``Delivery`` row under the daily cap.
-Word files carry the reader's invisible fingerprint in the paid blocks (``fingerprint_code``
-on the row); PDFs are not fingerprinted yet (NULL code)."""
+Word files carry the reader's invisible fingerprint in the paid blocks' text, PDFs in
+``/ActualText`` spans around the paid blocks' runs (``access.pdf_marks``: the PDF engine drops
+zero-width characters); either way the row keeps the reader's ``fingerprint_code``."""
 
 from __future__ import annotations
 
+
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from fanwen.access import fingerprints, gate, renderers
+from fanwen.access import fingerprints, gate, pdf_marks, renderers
 from fanwen.access import selectors as access_selectors
 from fanwen.access.errors import DownloadLimitReached, FormatUnavailable, NotEntitled, SignInRequired
 from fanwen.access.filled import filled_blocks
 from fanwen.access.models import Delivery
+from fanwen.core.fingerprint import strip_carriers
 from fanwen.core.placeholders import fill as fill_text
 from fanwen.library.models import Document
 
@@ -83,6 +86,8 @@ def deliver(*, user: Any, document: Document, fmt: str, values: dict[str, str] |
     # Fill first, then mark: the fingerprint is carried by the text the reader takes away.
     blocks, code = _fingerprinted(blocks, user=user, document=document, fmt=file_format.code)
     content = renderers.render(file_format, title=title, blocks=blocks, watermark=watermark)
+    if file_format.code == Delivery.Format.PDF:
+        content, code = _fingerprinted_pdf(content, title=title, blocks=blocks, user=user, document=document)
     delivery = _record(
         user=user, document=document, fmt=file_format.code, basis=basis, watermark=watermark,
         size_bytes=len(content), cap=cap, filled=sorted(values or {}), fingerprint_code=code,
@@ -93,12 +98,28 @@ def deliver(*, user: Any, document: Document, fmt: str, values: dict[str, str] |
 def _fingerprinted(
     blocks: list[gate.ShownBlock], *, user: Any, document: Document, fmt: str
 ) -> tuple[list[gate.ShownBlock], str | None]:
-    """Word files carry the reader's light fingerprint in the paid blocks.  PDFs do not yet
-    (the PDF engine drops zero-width characters): their code stays NULL, claiming nothing."""
-    if fmt != Delivery.Format.DOCX or not fingerprints.enabled() or not any(b.paid for b in blocks):
+    """Word files carry the reader's fingerprint in the paid blocks' text.  A PDF is rendered
+    from the blocks' *visible* text — the original, or in strong mode the reader's wording
+    variants — and gets its light carriers afterwards (:func:`_fingerprinted_pdf`)."""
+    if not fingerprints.enabled() or not any(b.paid for b in blocks):
         return blocks, None
     code = fingerprints.code_for(user.pk, document.pk)
-    return fingerprints.mark_blocks(blocks, code), fingerprints.code_text(code)
+    marked = fingerprints.mark_blocks(blocks, code)
+    if fmt == Delivery.Format.DOCX:
+        return marked, fingerprints.code_text(code)
+    return [replace(b, text=strip_carriers(b.text)) for b in marked], None
+
+
+def _fingerprinted_pdf(
+    content: bytes, *, title: str, blocks: list[gate.ShownBlock], user: Any, document: Document
+) -> tuple[bytes, str | None]:
+    """The PDF rendered from the unmarked blocks, with the reader's light fingerprint put on
+    the paid blocks' runs as ``/ActualText``; the code only when some run carries it."""
+    if not fingerprints.enabled() or not any(b.paid for b in blocks):
+        return content, None
+    code = fingerprints.code_for(user.pk, document.pk)
+    marked = pdf_marks.mark_pdf(content, title=title, blocks=blocks, code=code)
+    return marked.content, (fingerprints.code_text(code) if marked.carriers else None)
 
 
 def _record(

@@ -12,6 +12,8 @@ plan is cached per paid text and each reader's copy costs one table lookup per g
 Every full-text output takes its paid blocks from :func:`mark_blocks`: the page, the API,
 Word and PDF.  The visible text of a strong copy differs per reader (the variants), so what
 a renderer draws is ``fingerprint.strip_carriers`` of the marked text, never the original.
+WeasyPrint drops zero-width characters, so ``access.pdf_marks`` puts a PDF's light carriers
+in ``/ActualText`` spans around the paid runs of the rendered PDF instead.
 """
 
 from __future__ import annotations

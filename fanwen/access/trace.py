@@ -1,7 +1,7 @@
 """Who leaked this text?  Read the light fingerprint of an excerpt and compare it with the
 code of every (reader, document) pair that could have had the paid text.
 
-Candidates: every Delivery row (a Word file; PDFs carry no code yet), every entitlement
+Candidates: every Delivery row with a code (a Word or PDF file), every entitlement
 (active or revoked: a refunded buyer may have copied the page before the refund), and every
 holder of a membership period (active or not) × every document with a paid part, and each
 paid document's author.  Staff reading in the browser are not candidates (documented gap).  The comparison is one AND per candidate; only the HMAC per pair

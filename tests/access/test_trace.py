@@ -118,13 +118,6 @@ def test_trace_says_no_match_for_free_part_unrelated_text_and_a_short_excerpt(do
         assert (code, result["match"], result["username"], result["reason"]) == (1, False, None, reason)
 
 
-def test_pdf_is_not_fingerprinted_and_trace_says_so(doc, buyers, tmp_path):
-    delivered = deliver(user=buyers[0], document=doc, fmt="pdf")
-    assert Delivery.objects.get(pk=delivered.delivery_id).fingerprint_code is None
-    code, result = trace(tmp_path, delivered.content, "leak.pdf")
-    assert (code, result["match"]) == (1, False)
-
-
 def test_trace_reads_stdin_and_prints_the_reader(doc, buyers, monkeypatch):
     delivered = deliver(user=buyers[1], document=doc, fmt="docx")
     excerpt = window_from(word_text(delivered.content), PAID_BLOCKS[2][:12])
