@@ -9,7 +9,6 @@ zero-width characters); either way the row keeps the reader's ``fingerprint_code
 
 from __future__ import annotations
 
-
 import re
 from dataclasses import dataclass, replace
 from typing import Any

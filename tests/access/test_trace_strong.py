@@ -148,3 +148,30 @@ def test_a_light_copy_normalised_is_refused_not_misattributed(doc, buyers, tmp_p
 def test_the_examples_paid_parts_are_the_documents_read_here():
     for name in EXAMPLES:
         assert any(b.paid for b in read_path(ROOT / "examples" / name).blocks)
+
+
+def test_each_buyer_is_named_from_their_normalised_pdf(doc, buyers, tmp_path):
+    from tests.access.test_pdf_fingerprint import pdftotext
+
+    paid, _ = paid_and_free(doc)
+    for user in buyers:
+        delivered = deliver(user=user, document=doc, fmt="pdf")
+        code, result = trace(tmp_path, delivered.content, "leak.pdf")
+        assert (code, result["username"]) == (0, user.username), result
+        text = pdftotext(delivered.content, tmp_path)
+        # the PDF draws this reader's wording (the API's variants), not the original
+        token = api_token_create(user=user)
+        body = Client().get(f"/api/v1/documents/{doc.pk}", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+        varied = [strip_carriers(b["text"]) for b in body["blocks"] if b["paid"]]
+        flat = normalise_like_a_leaker(strip_carriers(text)).replace(" ", "")
+        checked = 0
+        for mine, original in zip(varied, paid, strict=True):
+            diff = next((i for i, (a, b) in enumerate(zip(mine, original, strict=True)) if a != b), None)
+            if diff is None:
+                continue
+            window = slice(max(0, diff - 8), diff + 8)
+            assert normalise_like_a_leaker(mine[window]).replace(" ", "") in flat
+            assert normalise_like_a_leaker(original[window]).replace(" ", "") not in flat
+            checked += 1
+        assert checked > 0
+        assert_names(tmp_path, text, user, doc)
