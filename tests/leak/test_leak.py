@@ -51,6 +51,7 @@ def extra_urls(client: Client, planted: Planted) -> list[str]:
         *download_urls(planted),
         *fill_urls(planted),
         "/me/downloads/",
+        "/me/payouts/", "/ops/payouts/?status=all",
     ]
 
 
