@@ -32,6 +32,14 @@ def test_a_sale_is_pending_for_the_holding_period_then_available():
     assert ledger_check() == []
 
 
+def test_a_sale_inside_its_holding_period_is_not_released_even_when_asked():
+    author = make_user()
+    order = sell(make_document(price_fen=1000, author=author))
+    assert earnings_release_order(order_id=order.pk) is False
+    assert balances(author) == (700, 0)
+    assert earnings_release_order(order_id=order.pk, now=later()) is True
+
+
 def test_the_holding_period_is_a_setting(settings):
     settings.FANWEN_PAYOUT_HOLD_DAYS = 2
     author = make_user()
@@ -55,7 +63,7 @@ def test_release_is_idempotent_and_the_database_refuses_a_second_release():
     order = sell(make_document(price_fen=1000, author=author))
     assert earnings_release_due(now=later()) == 1
     assert earnings_release_due(now=later()) == 0
-    assert earnings_release_order(order_id=order.pk) is False
+    assert earnings_release_order(order_id=order.pk, now=later()) is False
     call_command("payouts", "release")
     assert balances(author) == (0, 700)
     assert LedgerTransaction.objects.filter(order=order, kind=RELEASE).count() == 1

@@ -49,3 +49,44 @@ def test_parallel_requests_of_different_sizes_and_a_reject_keep_the_books_exact(
     assert results["rejected"] == 1, results
     assert balances(author)[1] == 7000 - in_flight >= 0
     assert ledger_check() == []
+
+
+def test_parallel_release_runs_release_each_sale_once():
+    from fanwen.commerce.models import LedgerTransaction
+    from fanwen.commerce.services.earnings import RELEASE, earnings_release_due
+    from tests.commerce.factories import make_document
+    from tests.payouts.helpers import later, sell
+
+    author = make_user()
+    doc = make_document(price_fen=1000, author=author)
+    orders = [sell(doc) for _ in range(5)]
+
+    results = race(10, lambda i: str(earnings_release_due(now=later())))
+
+    assert sum(int(k) * v for k, v in results.items() if k.isdigit()) == 5, results
+    assert balances(author) == (0, 3500)
+    assert LedgerTransaction.objects.filter(kind=RELEASE, order__in=orders).count() == 5
+    assert ledger_check() == []
+
+
+def test_a_refund_racing_the_release_takes_the_share_from_wherever_it_went():
+    from fanwen.commerce.services.earnings import earnings_release_order
+    from tests.commerce.factories import make_document
+    from tests.payouts.helpers import later, refund, sell
+
+    author = make_user()
+    doc = make_document(price_fen=1000, author=author)
+    orders = [sell(doc) for _ in range(6)]
+
+    def work(i: int) -> str:
+        order = orders[i // 2]
+        if i % 2:
+            refund(order)
+            return "refunded"
+        return "released" if earnings_release_order(order_id=order.pk, now=later()) else "not released"
+
+    results = race(12, work)
+
+    assert results["refunded"] == 6, results
+    assert balances(author) == (0, 0)  # every share taken back, from pending or from available
+    assert ledger_check() == []

@@ -43,7 +43,7 @@ def _pending_share(order: Order) -> LedgerEntry | None:
         LedgerEntry.objects.filter(
             transaction__order=order, transaction__kind="order.paid", account__kind=Account.Kind.PENDING, amount_fen__gt=0
         )
-        .select_related("account")
+        .select_related("account", "transaction")
         .order_by("transaction_id", "id")
         .first()
     )
@@ -61,14 +61,15 @@ def share_account_now(account: Account, *, released: bool) -> Account:
     return account
 
 
-def earnings_release_locked(order: Order) -> bool:
-    """Release one sale's share.  Call inside a transaction with ``order`` locked.  True if released now."""
+def earnings_release_locked(order: Order, *, now: datetime | None = None) -> bool:
+    """Release one sale's share if its holding period is over.  Call inside a transaction with
+    ``order`` locked.  True if released now."""
     if order.status != Order.Status.PAID or earnings_released(order):
         return False
     if Refund.objects.filter(order=order, kind=Refund.Kind.SALE).exists():
         return False  # the refund took the share back out of pending
     entry = _pending_share(order)
-    if entry is None:
+    if entry is None or entry.transaction.created_at > (now or timezone.now()) - timedelta(days=hold_days()):
         return False
     assert entry.account.user_id is not None
     available = ledger.author_account(entry.account.user_id)
@@ -84,8 +85,8 @@ def earnings_release_locked(order: Order) -> bool:
 
 
 @atomic_write
-def earnings_release_order(*, order_id: int) -> bool:
-    return earnings_release_locked(lock_order(order_id))
+def earnings_release_order(*, order_id: int, now: datetime | None = None) -> bool:
+    return earnings_release_locked(lock_order(order_id), now=now)
 
 
 def earnings_due_orders(*, now: datetime | None = None, author_id: int | None = None) -> list[int]:
@@ -110,7 +111,7 @@ def earnings_release_due(*, now: datetime | None = None, author_id: int | None =
     released = 0
     for order_id in earnings_due_orders(now=now, author_id=author_id):
         try:
-            released += earnings_release_order(order_id=order_id)
+            released += earnings_release_order(order_id=order_id, now=now)
         except Busy:
             log.info("release of order %s postponed: busy", order_id)
     return released
