@@ -74,7 +74,7 @@ def test_staff_reject_and_mark_paid_from_the_queue(client):
     assert [p.status for p in Payout.objects.order_by("id")] == ["rejected", "paid"]
     assert balances(author) == (0, 2800 - 1250)
     client.force_login(author)
-    assert "已驳回：请核对实名" in client.get("/me/payouts/").content.decode()
+    assert "已驳回</strong><br>请核对实名" in client.get("/me/payouts/").content.decode()
 
 
 def test_the_api_earnings_request_and_list(client):
