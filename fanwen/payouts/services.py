@@ -18,7 +18,7 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fanwen.audit.services import audit_record
@@ -66,7 +66,11 @@ def payout_account_set(*, user: Any, method: str, real_name: str, alipay_login: 
         values |= {"bank_name": rules.bank_name(bank_name), "bank_branch": rules.bank_branch(bank_branch),
                    "bank_account_no": rules.bank_account_no(bank_account_no)}
     with transaction.atomic():
-        account, _ = PayoutAccount.objects.update_or_create(user=user, defaults=values)
+        try:
+            with transaction.atomic():
+                account, _ = PayoutAccount.objects.update_or_create(user=user, defaults=values)
+        except IntegrityError:  # two first saves at once: the other one created the row
+            account, _ = PayoutAccount.objects.update_or_create(user=user, defaults=values)
         audit_record(action="payouts.account.updated", actor=user, subject=account,
                      data={"method": method, "identity": rules.masked(values["alipay_login"] or values["bank_account_no"])})
     return account
