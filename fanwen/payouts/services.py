@@ -135,6 +135,23 @@ def _settle(payout: Payout, *, status: str, destination: Account, kind: str) -> 
                                "reviewed_by", "last_error", "attempts"])
 
 
+def _lock_requested(payout_id: int, refusal: str) -> Payout:
+    """The payout, locked, if it still waits for a decision."""
+    payout = _lock_payout(payout_id)
+    if payout.status != Payout.Status.REQUESTED:
+        raise PayoutConflict(f"这笔提现{payout.get_status_display()}，{refusal}")
+    return payout
+
+
+def _one_line(value: object, *, empty: str, too_long: str, limit: int) -> str:
+    text = " ".join(str(value or "").split())
+    if not text:
+        raise PayoutInvalid(empty)
+    if len(text) > limit:
+        raise PayoutInvalid(too_long)
+    return text
+
+
 def _actor(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) else None
 
@@ -142,14 +159,8 @@ def _actor(actor: Any) -> Any:
 @atomic_write
 def payout_reject(*, payout_id: int, actor: Any, reason: str) -> Payout:
     """Staff say no: the money returns to the author's available balance, with the reason."""
-    reason = " ".join(str(reason or "").split())
-    if not reason:
-        raise PayoutInvalid("请填写驳回原因")
-    if len(reason) > 200:
-        raise PayoutInvalid("驳回原因最多 200 字")
-    payout = _lock_payout(payout_id)
-    if payout.status != Payout.Status.REQUESTED:
-        raise PayoutConflict(f"这笔提现{payout.get_status_display()}，不能驳回")
+    reason = _one_line(reason, empty="请填写驳回原因", too_long="驳回原因最多 200 字", limit=200)
+    payout = _lock_requested(payout_id, "不能驳回")
     payout.reason, payout.reviewed_by = reason, _actor(actor)
     _settle(payout, status=Payout.Status.REJECTED, destination=ledger.author_account(payout.user_id), kind="payout.rejected")
     audit_record(action="payouts.payout.rejected", actor=actor, subject=payout, data={"reason": reason, "amount_fen": payout.amount_fen})
@@ -159,14 +170,9 @@ def payout_reject(*, payout_id: int, actor: Any, reason: str) -> Payout:
 @atomic_write
 def payout_mark_paid(*, payout_id: int, actor: Any, reference: str) -> Payout:
     """Staff paid it by hand (bank transfer, or Alipay outside fanwen) and give the reference."""
-    reference = " ".join(str(reference or "").split())
-    if not reference:
-        raise PayoutInvalid("请填写打款凭证号（银行流水号或支付宝订单号）")
-    if len(reference) > 100:
-        raise PayoutInvalid("打款凭证号最多 100 个字符")
-    payout = _lock_payout(payout_id)
-    if payout.status != Payout.Status.REQUESTED:
-        raise PayoutConflict(f"这笔提现{payout.get_status_display()}，不能标记为人工打款")
+    reference = _one_line(reference, empty="请填写打款凭证号（银行流水号或支付宝订单号）",
+                          too_long="打款凭证号最多 100 个字符", limit=100)
+    payout = _lock_requested(payout_id, "不能标记为人工打款")
     payout.paid_via, payout.reference, payout.reviewed_by = MANUAL_CLEARING, reference, _actor(actor)
     _settle(payout, status=Payout.Status.PAID, destination=ledger.clearing_account(MANUAL_CLEARING), kind="payout.paid")
     audit_record(action="payouts.payout.paid", actor=actor, subject=payout,
@@ -183,9 +189,7 @@ def payout_approve_alipay(*, payout_id: int, actor: Any) -> Payout:
 
 @atomic_write
 def _payout_start_alipay(*, payout_id: int, actor: Any) -> None:
-    payout = _lock_payout(payout_id)
-    if payout.status != Payout.Status.REQUESTED:
-        raise PayoutConflict(f"这笔提现{payout.get_status_display()}，不能再次审核")
+    payout = _lock_requested(payout_id, "不能再次审核")
     if payout.payee_method != Method.ALIPAY:
         raise PayoutInvalid("收款账户是银行卡：请人工转账后标记已打款")
     payout.status, payout.paid_via, payout.reviewed_by = Payout.Status.PROCESSING, "alipay", _actor(actor)
