@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
 from fanwen.api import documents, downloads, fill, notices, orders, search, tokens
+from fanwen.api import payouts as payouts_api
 
 log = logging.getLogger("fanwen.api")
 
@@ -25,6 +26,7 @@ api.add_router("/", fill.router)
 api.add_router("/", orders.router)
 api.add_router("/", search.router)
 api.add_router("/", notices.router)
+api.add_router("/", payouts_api.router)
 
 
 @api.exception_handler(HttpError)

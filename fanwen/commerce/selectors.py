@@ -44,7 +44,7 @@ def wallet_history(*, user_id: int, limit: int = 100) -> list[dict]:  # type: ig
 
 
 def author_earnings(*, user_id: int, days: int = 30) -> dict:  # type: ignore[type-arg]
-    """Balance, per-day earnings for the chart, and sales, refunds and net per document and in
+    """Available and pending balances, per-day earnings for the chart, and sales, refunds and net per document and in
     total.  A sale puts the author's share in (+); its refund takes that share back out (−)."""
     from datetime import timedelta
 
@@ -56,7 +56,11 @@ def author_earnings(*, user_id: int, days: int = 30) -> dict:  # type: ignore[ty
 
     code = f"author:{user_id}"
     since = timezone.now() - timedelta(days=days - 1)
-    entries = LedgerEntry.objects.filter(account__code=code)
+    # Sales and refunds on either earnings account (pending, available); a release only moves a
+    # share from one to the other, and payouts are withdrawals, not earnings.
+    entries = LedgerEntry.objects.filter(account__code__in=[code, f"{code}:pending"]).exclude(
+        transaction__kind__in=["earnings.release", "payout.requested", "payout.rejected"]
+    )
     by_day = dict(
         entries.filter(transaction__created_at__gte=since)
         .annotate(day=TruncDate("transaction__created_at"))
@@ -75,8 +79,10 @@ def author_earnings(*, user_id: int, days: int = 30) -> dict:  # type: ignore[ty
         .annotate(**_SALES_AND_REFUNDS).order_by("-net_fen", "transaction__order__document_id")[:50]
     ]
     balance = Account.objects.filter(code=code).values_list("balance_fen", flat=True).first() or 0
+    pending = Account.objects.filter(code=f"{code}:pending").values_list("balance_fen", flat=True).first() or 0
     return {
         "balance_fen": balance,
+        "pending_fen": pending,
         "series": [{"day": d, "fen": v, "height": round(100 * max(v, 0) / peak)} for d, v in series],
         "total_30d": sum(v for _, v in series),
         "by_document": by_document,

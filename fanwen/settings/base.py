@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "fanwen.search",
     "fanwen.audit",
     "fanwen.notices",
+    "fanwen.payouts",
 ]
 
 MIDDLEWARE = [
@@ -212,3 +213,5 @@ FANWEN_WECHATPAY_GATEWAY = env.str("FANWEN_WECHATPAY_GATEWAY", default="https://
 FANWEN_SANDBOX_ENABLED = env.bool("FANWEN_SANDBOX_ENABLED", default=True)
 FANWEN_ORDER_EXPIRY_MINUTES = env.int("FANWEN_ORDER_EXPIRY_MINUTES", default=30)
 FANWEN_AUTHOR_SHARE_PERCENT = env.int("FANWEN_AUTHOR_SHARE_PERCENT", default=70)
+FANWEN_PAYOUT_HOLD_DAYS = env.int("FANWEN_PAYOUT_HOLD_DAYS", default=7)  # a sale's share is pending this long
+FANWEN_PAYOUT_MIN_FEN = env.int("FANWEN_PAYOUT_MIN_FEN", default=1000)  # smallest payout request (¥10)

@@ -45,7 +45,7 @@ def test_wallet_refund_returns_money_at_once_and_revokes_access():
     assert ledger_check() == []
     from fanwen.commerce.models import Account
 
-    assert Account.objects.get(code=f"author:{author.pk}").balance_fen == 0
+    assert Account.objects.get(code=f"author:{author.pk}:pending").balance_fen == 0
     again = order_refund(order_id=order.pk, actor=staff)
     assert again.pk == refund.pk
     assert selectors.wallet_balance_fen(user_id=reader.pk) == 1000
@@ -167,5 +167,5 @@ def test_pending_provider_refund_holds_the_money_in_refunding(real_providers, cl
     refund = order_refund(order_id=order.pk, actor=make_user(is_staff=True))
     assert refund.status == Refund.Status.PENDING
     assert Account.objects.get(code="refunding:platform").balance_fen == 500
-    assert Account.objects.get(code="revenue:platform").balance_fen + Account.objects.filter(kind="author").get().balance_fen == 0
+    assert Account.objects.get(code="revenue:platform").balance_fen + Account.objects.filter(kind="pending").get().balance_fen == 0
     assert ledger_check() == []

@@ -44,7 +44,7 @@ def test_wallet_purchase_grants_the_document_and_splits_the_money():
     assert share == 699  # 70% of 9.99, rounded down to the fen
     from fanwen.commerce.models import Account
 
-    assert Account.objects.get(code=f"author:{author.pk}").balance_fen == 699
+    assert Account.objects.get(code=f"author:{author.pk}:pending").balance_fen == 699
     assert Account.objects.get(code="revenue:platform").balance_fen == 300
     assert ledger_check() == []
     assert AuditLog.objects.filter(action="commerce.order.paid", order=order).count() == 1

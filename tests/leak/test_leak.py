@@ -54,6 +54,7 @@ def extra_urls(client: Client, planted: Planted) -> list[str]:
         "/u/author/",
         "/me/notices/",
         "/api/v1/me/notices",
+        "/me/payouts/", "/ops/payouts/?status=all",
     ]
 
 

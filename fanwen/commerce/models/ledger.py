@@ -9,7 +9,9 @@ constraint), ``author`` (an author's earnings), ``revenue`` (the platform), ``cl
 (one per provider: money held at Alipay/WeChat Pay/sandbox), ``promotion`` (staff
 credits), ``suspense`` (payments that found no open order, for staff to settle),
 ``refunding`` (money taken back from a sale while the provider has not yet confirmed
-the refund).
+the refund), ``pending`` (``author:<id>:pending``: an author's share of sales still inside
+the holding period; ``author:<id>`` is then what is available), ``payout`` (``payout:<id>``:
+one payout request's money in flight to the author).
 ``Account.balance_fen`` is stored for locking and speed, and ``fanwen ledger check``
 proves it equals the sum of its entries.
 """
@@ -30,6 +32,8 @@ class Account(models.Model):
         PROMOTION = "promotion", "平台赠送"
         SUSPENSE = "suspense", "待处理"
         REFUNDING = "refunding", "退款中"
+        PENDING = "pending", "作者待结算"
+        PAYOUT = "payout", "提现在途"
 
     code = models.CharField("账户代码", max_length=64, unique=True)  # e.g. wallet:12, clearing:alipay
     kind = models.CharField("类型", max_length=12, choices=Kind.choices)
@@ -57,6 +61,12 @@ class LedgerTransaction(models.Model):
     class Meta:
         ordering = ["-id"]
         verbose_name = verbose_name_plural = "记账凭证"
+        constraints = [
+            # A sale's author share leaves the holding period exactly once.
+            models.UniqueConstraint(
+                fields=["order"], condition=Q(kind="earnings.release"), name="one_release_per_order"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.kind}"

@@ -8,7 +8,7 @@ from django.utils import timezone
 from fanwen.access import services as access_services
 from fanwen.access.models import Entitlement, MembershipPeriod
 from fanwen.commerce.models import Account, Order, Payment
-from fanwen.commerce.services import ledger
+from fanwen.commerce.services import earnings, ledger
 from fanwen.commerce.services.audit import audit
 from fanwen.commerce.services.entitlements import entitlement_grant
 
@@ -27,7 +27,8 @@ def sale_movements(order: Order, source: Account) -> list[tuple[Account, int]]:
     author_id = order.document.author_id if order.kind == Order.Kind.DOCUMENT and order.document else None
     if author_id:
         share = author_share_fen(amount)
-        return [(source, -amount), (ledger.author_account(author_id), share), (revenue, amount - share)]
+        # The share is pending for the holding period; services.earnings releases it to author:<id>.
+        return [(source, -amount), (ledger.author_pending_account(author_id), share), (revenue, amount - share)]
     return [(source, -amount), (revenue, amount)]
 
 
@@ -45,6 +46,8 @@ def order_fulfil(*, order: Order, payment: Payment, source: Account) -> None:
         )
     elif order.kind == Order.Kind.PLAN:
         membership_extend(order=order)
+    if settings.FANWEN_PAYOUT_HOLD_DAYS <= 0:
+        earnings.earnings_release_locked(order)  # no holding period: available at once
     audit(
         "commerce.order.paid",
         actor_id=order.user_id,

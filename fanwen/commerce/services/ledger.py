@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -33,6 +34,11 @@ def wallet_account(user_id: int) -> Account:
 
 def author_account(user_id: int) -> Account:
     return account_get(f"author:{user_id}", Account.Kind.AUTHOR, user_id)
+
+
+def author_pending_account(user_id: int) -> Account:
+    """The author's share of sales still inside the holding period (``FANWEN_PAYOUT_HOLD_DAYS``)."""
+    return account_get(f"author:{user_id}:pending", Account.Kind.PENDING, user_id)
 
 
 def clearing_account(method: str) -> Account:
@@ -78,9 +84,19 @@ class LedgerProblem:
     what: str
 
 
+# Further checks other apps add (payouts registers its own in AppConfig.ready).
+LEDGER_CHECKS: list[Callable[[], list[LedgerProblem]]] = []
+
+
+def ledger_check_register(check: Callable[[], list[LedgerProblem]]) -> None:
+    if check not in LEDGER_CHECKS:
+        LEDGER_CHECKS.append(check)
+
+
 def ledger_check() -> list[LedgerProblem]:
     """Every transaction balances; every stored balance equals the sum of its entries;
-    no wallet is negative; all balances together sum to zero."""
+    no wallet and no pending earnings are negative; all balances together sum to zero;
+    and whatever the registered checks (payouts) find."""
     problems: list[LedgerProblem] = []
     unbalanced = (
         LedgerEntry.objects.values("transaction_id").annotate(total=Sum("amount_fen")).exclude(total=0)
@@ -99,6 +115,10 @@ def ledger_check() -> list[LedgerProblem]:
             problems.append(LedgerProblem(f"account {account.code}: stored {account.balance_fen}, entries sum to {derived}"))
         if account.kind == Account.Kind.WALLET and account.balance_fen < 0:
             problems.append(LedgerProblem(f"wallet {account.code} is negative: {account.balance_fen}"))
+        if account.kind == Account.Kind.PENDING and account.balance_fen < 0:
+            problems.append(LedgerProblem(f"pending earnings {account.code} are negative: {account.balance_fen}"))
     if grand != 0:
         problems.append(LedgerProblem(f"all balances sum to {grand}, not 0"))
+    for check in LEDGER_CHECKS:
+        problems.extend(check())
     return problems

@@ -20,7 +20,7 @@ from fanwen.access import services as access_services
 from fanwen.commerce.models import Account, LedgerEntry, Order, Payment, Refund
 from fanwen.commerce.providers import registry
 from fanwen.commerce.providers.base import ProviderRefused, VerifiedNotification
-from fanwen.commerce.services import ledger
+from fanwen.commerce.services import earnings, ledger
 from fanwen.commerce.services.audit import audit
 from fanwen.commerce.services.errors import InsufficientBalance, NotRefundable
 from fanwen.commerce.services.locking import atomic_write, lock_buyer, lock_order, lock_payment, lock_refund
@@ -123,8 +123,13 @@ def _sale_source(order: Order) -> Account:
 
 
 def _reverse_sale(order: Order, *, destination: Account, kind: str, memo: str) -> None:
+    """Take the sale back from where its money is now: the author's share from pending inside the
+    holding period, from available after it (which may go negative: settled from later earnings)."""
     entries = _paid_entries(order)
-    movements: list[tuple[Account, int]] = [(e.account, -e.amount_fen) for e in entries if e.amount_fen > 0]
+    released = earnings.earnings_released(order)
+    movements: list[tuple[Account, int]] = [
+        (earnings.share_account_now(e.account, released=released), -e.amount_fen) for e in entries if e.amount_fen > 0
+    ]
     movements.append((destination, sum(e.amount_fen for e in entries if e.amount_fen > 0)))
     try:
         ledger.ledger_post(kind=kind, movements=movements, order=order, memo=memo)

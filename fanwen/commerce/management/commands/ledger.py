@@ -1,4 +1,6 @@
-"""fanwen ledger check: every transaction balances; every stored balance matches its entries."""
+"""fanwen ledger check: every transaction balances; every stored balance matches its entries; pending
+earnings are never negative; and the checks other apps register (payouts: each payout's in-flight
+account holds its amount until it is settled by exactly one outgoing movement)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from fanwen.commerce.services import ledger_check
 
 
 class Command(BaseCommand):
-    help = "账本检查：每笔凭证借贷平衡，每个账户余额与分录一致"
+    help = "账本检查：每笔凭证借贷平衡，每个账户余额与分录一致，提现在途与结清一一对应"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["check"])
@@ -25,4 +27,4 @@ class Command(BaseCommand):
                 self.stderr.write(f"FAIL  {problem.what}")
             self.stderr.write(f"ledger check failed: {len(problems)} problem(s) in {transactions} transactions")
             raise SystemExit(1)
-        self.stdout.write(f"ledger ok: {transactions} transactions balance, {accounts} account balances match their entries")
+        self.stdout.write(f"ledger ok: {transactions} transactions balance, {accounts} account balances match their entries, payouts settle exactly once")

@@ -1,7 +1,7 @@
 """fanwen worker: the background loop beside the web workers.
 
-Applies the search outbox (every second), expires stale orders and retries pending
-refunds (every minute), prunes the outbox (hourly).  `fanwen serve` starts it."""
+Applies the search outbox (every second), expires stale orders, retries pending
+refunds, releases matured earnings and settles open payouts (every minute), prunes the outbox (hourly).  `fanwen serve` starts it."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
 from fanwen.commerce.services import orders_expire_stale, refunds_retry_pending
+from fanwen.payouts.services import payouts_tick
 from fanwen.search.indexer import WriterBusy, index_sync, outbox_prune
 
 log = logging.getLogger("fanwen.worker")
@@ -35,6 +36,7 @@ class Command(BaseCommand):
             if now - last_minute >= 60 or options["once"]:
                 self._run("expire orders", orders_expire_stale)
                 self._run("retry refunds", refunds_retry_pending)
+                self._run("release earnings, settle payouts", payouts_tick)
                 last_minute = now
             if now - last_hour >= 3600 or options["once"]:
                 self._run("prune outbox", outbox_prune)
