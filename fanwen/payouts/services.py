@@ -32,6 +32,7 @@ from fanwen.core.money import fen_to_yuan
 from fanwen.payouts import rules
 from fanwen.payouts.alipay_transfer import AlipayTransfers, TransferOutcome
 from fanwen.payouts.models import Method, Payout, PayoutAccount
+from fanwen.payouts.notices import tell_author
 
 log = logging.getLogger("fanwen.payouts")
 
@@ -133,6 +134,7 @@ def _settle(payout: Payout, *, status: str, destination: Account, kind: str) -> 
     payout.status, payout.settle_tx, payout.decided_at = status, tx, timezone.now()
     payout.save(update_fields=["status", "settle_tx", "decided_at", "paid_via", "reference", "reason",
                                "reviewed_by", "last_error", "attempts"])
+    tell_author(payout)
 
 
 def _lock_requested(payout_id: int, refusal: str) -> Payout:
@@ -194,6 +196,7 @@ def _payout_start_alipay(*, payout_id: int, actor: Any) -> None:
         raise PayoutInvalid("收款账户是银行卡：请人工转账后标记已打款")
     payout.status, payout.paid_via, payout.reviewed_by = Payout.Status.PROCESSING, "alipay", _actor(actor)
     payout.save(update_fields=["status", "paid_via", "reviewed_by"])
+    tell_author(payout)
     audit_record(action="payouts.payout.approved", actor=actor, subject=payout, data={"via": "alipay", "amount_fen": payout.amount_fen})
 
 

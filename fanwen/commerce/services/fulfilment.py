@@ -11,6 +11,7 @@ from fanwen.commerce.models import Account, Order, Payment
 from fanwen.commerce.services import earnings, ledger
 from fanwen.commerce.services.audit import audit
 from fanwen.commerce.services.entitlements import entitlement_grant
+from fanwen.commerce.services.notices import tell_first_sale
 
 
 def author_share_fen(amount_fen: int) -> int:
@@ -48,6 +49,7 @@ def order_fulfil(*, order: Order, payment: Payment, source: Account) -> None:
         membership_extend(order=order)
     if settings.FANWEN_PAYOUT_HOLD_DAYS <= 0:
         earnings.earnings_release_locked(order)  # no holding period: available at once
+    tell_first_sale(order)
     audit(
         "commerce.order.paid",
         actor_id=order.user_id,

@@ -24,6 +24,7 @@ from fanwen.commerce.services import earnings, ledger
 from fanwen.commerce.services.audit import audit
 from fanwen.commerce.services.errors import InsufficientBalance, NotRefundable
 from fanwen.commerce.services.locking import atomic_write, lock_buyer, lock_order, lock_payment, lock_refund
+from fanwen.commerce.services.notices import tell_refund
 
 log = logging.getLogger("fanwen.commerce")
 
@@ -150,6 +151,7 @@ def _refund_finish(*, refund: Refund, order: Order, payment: Payment, provider_r
         order.refunded_at = now
         order.save(update_fields=["status", "refunded_at"])
     audit("commerce.refund.done", order=order, amount_fen=refund.amount_fen, method=payment.method)
+    tell_refund(refund, order)
 
 
 def refund_attempt(*, refund_id: int) -> str:
