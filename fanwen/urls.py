@@ -13,6 +13,7 @@ from fanwen.library import views as library_views
 from fanwen.library import views_author as author_views
 from fanwen.library.sitemaps import SITEMAPS
 from fanwen.search import views as search_views
+from fanwen.studio import views as studio_views
 from fanwen.web.robots import robots_txt
 
 handler400 = "fanwen.web.views.bad_request"
@@ -42,7 +43,8 @@ urlpatterns = [
     path("me/downloads/", access_views.my_downloads, name="my_downloads"),
     path("me/fill-profile/clear/", access_fill_views.fill_profile_clear, name="fill_profile_clear"),
     path("me/orders/", commerce_views.orders_mine, name="orders_mine"),
-    path("me/upload/", author_views.upload, name="upload"),
+    path("me/upload/", studio_views.legacy_upload, name="upload"),
+    path("studio/", include("fanwen.studio.urls")),
     path("me/uploads/", author_views.my_uploads, name="my_uploads"),
     path("me/wallet/", commerce_views.wallet, name="wallet"),
     path("me/earnings/", commerce_views.earnings, name="earnings"),
