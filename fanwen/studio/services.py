@@ -126,3 +126,18 @@ def draft_submit(*, draft_id: int, author_id: int, actor: Any = None) -> ImportR
         audit_record(action="studio.draft.submitted", actor=actor, subject=draft,
                      data={"document": result.document_id, "status": result.status, "paid_from": draft.paid_from})
         return result
+
+
+def draft_create_and_submit(
+    *, author_id: int, parsed: fmt.Document, source_name: str, actor: Any = None, **details: Any
+) -> tuple[Draft, ImportResult]:
+    """For tools (the API): a draft with the given details (paid_from, title, category, tags,
+    price_fen; the suggestion or the markers when no paid_from), submitted at once.  All or nothing."""
+    details = {k: v for k, v in details.items() if v is not None}
+    with transaction.atomic():
+        draft = draft_create(author_id=author_id, parsed=parsed, source_name=source_name)
+        if details:
+            draft = draft_save(draft_id=draft.pk, author_id=author_id, **details)
+        result = draft_submit(draft_id=draft.pk, author_id=author_id, actor=actor)
+        draft.refresh_from_db()
+        return draft, result
