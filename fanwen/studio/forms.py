@@ -6,10 +6,8 @@ from typing import Any
 
 from django import forms
 
-from fanwen.core.money import BadAmount, yuan_to_fen
 from fanwen.library.models import Category
-from fanwen.library.services import MAX_PRICE_FEN
-from fanwen.library.uploads import PRICE_RANGE_MESSAGE, UploadForm
+from fanwen.library.uploads import UploadForm
 
 
 class StudioUploadForm(UploadForm):
@@ -50,14 +48,4 @@ class DraftForm(forms.Form):
             empty_label="（请选择）", to_field_name="slug", medians=medians,
         )
 
-    def clean_price(self) -> int | None:
-        raw = self.cleaned_data.get("price", "").strip()
-        if not raw:
-            return None
-        try:
-            fen = yuan_to_fen(raw)
-        except BadAmount as exc:
-            raise forms.ValidationError("价格格式应为元，最多两位小数，如 5 或 5.50") from exc
-        if not 0 < fen <= MAX_PRICE_FEN:
-            raise forms.ValidationError(PRICE_RANGE_MESSAGE)
-        return fen
+    clean_price = UploadForm.clean_price  # the upload form's price rules and messages (0 is refused on save)

@@ -219,3 +219,13 @@ def test_the_editor_carries_the_policy_and_no_inline_script(client_author, autho
         html = response.content.decode()
         assert not INLINE_SCRIPT.findall(html) and not INLINE_HANDLER.findall(html)
         assert "/static/studio/studio.js" in html or url == "/studio/"
+
+
+@pytest.mark.parametrize(("price", "message"), [("0", "价格须在"), ("100001", "价格须在"), ("1.234", "价格格式")])
+def test_prices_out_of_range_are_refused(client_author, author, price, message):
+    upload(client_author)
+    draft = Draft.objects.get(author=author)
+    response = client_author.post(draft.get_absolute_url(), {"title": draft.title, "price": price, "action": "save"})
+    assert response.status_code == 400 and message in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.price_fen is None
