@@ -39,7 +39,7 @@ class DraftForm(forms.Form):
     price = forms.CharField(label="价格（元）", max_length=12, required=False, help_text="含付费部分时必填，如 5.00")
     paid_from = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
     move = forms.IntegerField(min_value=1, required=False)
-    action = forms.ChoiceField(choices=[("save", "保存"), ("submit", "提交审核")], required=False)
+    action = forms.ChoiceField(choices=[("save", "保存"), ("submit", "提交审核"), ("discard", "删除")], required=False)
 
     def __init__(self, *args: Any, medians: dict[int, tuple[int, int]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -99,6 +99,13 @@ def draft_save(*, draft_id: int, author_id: int, **changes: Any) -> Draft:
         return draft
 
 
+def draft_discard(*, draft_id: int, author_id: int) -> None:
+    """The author throws a draft away (a submitted one stays, as the record of the upload)."""
+    with transaction.atomic():
+        draft = _draft_lock(draft_id=draft_id, author_id=author_id)
+        draft.delete()
+
+
 def draft_submit(*, draft_id: int, author_id: int, actor: Any = None) -> ImportResult:
     """Store the draft as a document waiting for review (待审核), as an upload does; once."""
     with transaction.atomic():

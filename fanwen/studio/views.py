@@ -144,6 +144,14 @@ def draft_edit(request: HttpRequest, draft_id: int) -> HttpResponse:
     form = DraftForm(request.POST, medians=medians)
     valid = form.is_valid()
     data = form.cleaned_data
+    if data.get("action") == "discard":
+        try:
+            services.draft_discard(draft_id=draft.pk, author_id=uid(request))
+        except services.DraftRefused as exc:  # submitted meanwhile
+            messages.info(request, exc.message)
+            return redirect("/me/uploads/")
+        messages.info(request, "草稿已删除。")
+        return redirect("/studio/")
     changes: dict[str, Any] = {}
     line = data.get("move") or data.get("paid_from")
     if line:

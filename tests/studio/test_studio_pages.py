@@ -229,3 +229,14 @@ def test_prices_out_of_range_are_refused(client_author, author, price, message):
     assert response.status_code == 400 and message in response.content.decode()
     draft.refresh_from_db()
     assert draft.price_fen is None
+
+
+def test_a_bad_line_says_so_and_a_draft_can_be_discarded(client_author, author):
+    upload(client_author)
+    draft = Draft.objects.get(author=author)
+    response = client_author.post(draft.get_absolute_url(), {"title": draft.title, "move": "0"})
+    assert response.status_code == 400 and "分界线位置无效" in response.content.decode()
+    response = client_author.post(draft.get_absolute_url(), {"title": draft.title, "move": "999"})
+    assert response.status_code == 400 and "分界线位置应在" in response.content.decode()
+    assert client_author.post(draft.get_absolute_url(), {"action": "discard"})["Location"] == "/studio/"
+    assert not Draft.objects.exists()
