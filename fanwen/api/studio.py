@@ -97,13 +97,13 @@ def _price_fen(price_yuan: str | None, price_fen: int | None) -> int | None:
     response={201: UploadedDocumentOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 413: ErrorOut, 429: ErrorOut,
               503: ErrorOut},
     summary="作者上传文档（进入待审核）",
-    description="multipart/form-data：file（.txt .md .docx）必填；title、category（分类的 slug）、tags、"
+    description="multipart/form-data：file（.txt .md .docx，必须上传；超过大小上限为 413）；title、category（分类的 slug）、tags、"
     "price_yuan 或 price_fen、paid_from（第一个付费段落的序号，从 0 起数，至少为 1；等于段落数时全部免费；"
     "不填则用文件中的付费标记，没有标记时用系统建议的位置）可选。返回文档（待审核）、全部段落与建议的分界位置。",
 )
 def document_upload(
     request: HttpRequest,
-    file: File[UploadedFile],
+    file: File[UploadedFile | None] = None,
     title: Form[str | None] = None,
     category: Form[str | None] = None,
     tags: Form[str | None] = None,
@@ -112,8 +112,11 @@ def document_upload(
     paid_from: Form[int | None] = None,
 ) -> Status:
     user = require_user_for_write(request)
-    if getattr(request, "fanwen_upload_too_large", False) or (file.size or 0) > settings.FANWEN_MAX_DOCUMENT_BYTES:
+    # Optional in the signature so that an upload stopped for its size is a 413, not a missing field.
+    if getattr(request, "fanwen_upload_too_large", False) or (file and (file.size or 0) > settings.FANWEN_MAX_DOCUMENT_BYTES):
         raise HttpError(413, f"文件过大：上限 {settings.FANWEN_MAX_DOCUMENT_BYTES // (1024 * 1024)} MB")
+    if file is None:
+        raise HttpError(400, "缺少文件：用 multipart/form-data 的 file 字段上传 .txt、.md 或 .docx")
     name = file.name or ""
     if not name.lower().endswith(SUPPORTED_SUFFIXES):
         raise HttpError(400, "只支持 .txt、.md 和 .docx 文件")

@@ -107,3 +107,12 @@ def test_my_documents_lists_only_mine(author_token):
     assert [d["status"] for d in mine] == ["pending"] and "blocks" not in mine[0]
     assert Client().get("/api/v1/me/documents", HTTP_AUTHORIZATION=f"Bearer {other}").json() == []
     assert Client().get("/api/v1/me/documents").status_code == 401
+
+
+def test_a_file_over_the_limit_is_413_and_a_missing_file_400(author_token, settings):
+    settings.FANWEN_MAX_DOCUMENT_BYTES = 1000
+    big = post(author_token, file=SimpleUploadedFile("big.txt", b"x\n" * 5000), price_yuan="1")
+    assert big.status_code == 413 and "文件过大" in big.json()["detail"]
+    missing = Client().post("/api/v1/me/documents", {"price_yuan": "1"}, HTTP_AUTHORIZATION=f"Bearer {author_token}")
+    assert missing.status_code == 400 and "缺少文件" in missing.json()["detail"]
+    assert not Document.objects.exists()

@@ -20,6 +20,7 @@ def test_a_docx_part_reaches_the_api():
     assert b"\x00" in DOCX
     response = Client().post("/api/v1/auth/token", {"file": SimpleUploadedFile("a.docx", DOCX), "username": "x"})
     assert response.json().get("detail") != NUL_REASON  # the API itself answers (a 4xx of its own)
+    assert response.status_code == 400 and "JSON" in response.json()["detail"]  # a form to a JSON operation
 
 
 def test_a_nul_in_a_text_field_of_an_api_multipart_is_still_refused():
