@@ -15,6 +15,7 @@ from fanwen.library import views_author as author_views
 from fanwen.library.sitemaps import SITEMAPS
 from fanwen.notices import views as notice_views
 from fanwen.search import views as search_views
+from fanwen.studio import views as studio_views
 from fanwen.web.robots import robots_txt
 
 handler400 = "fanwen.web.views.bad_request"
@@ -46,7 +47,8 @@ urlpatterns = [
     path("me/fill-profile/clear/", access_fill_views.fill_profile_clear, name="fill_profile_clear"),
     path("me/notices/", notice_views.my_notices, name="my_notices"),
     path("me/orders/", commerce_views.orders_mine, name="orders_mine"),
-    path("me/upload/", author_views.upload, name="upload"),
+    path("me/upload/", studio_views.legacy_upload, name="upload"),
+    path("studio/", include("fanwen.studio.urls")),
     path("me/uploads/", author_views.my_uploads, name="my_uploads"),
     path("me/wallet/", commerce_views.wallet, name="wallet"),
     path("me/earnings/", commerce_views.earnings, name="earnings"),

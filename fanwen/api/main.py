@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 
 from django.http import HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
-from fanwen.api import documents, downloads, fill, notices, orders, search, tokens
+from fanwen.api import documents, downloads, fill, notices, orders, search, studio, tokens
 from fanwen.api import payouts as payouts_api
 
 log = logging.getLogger("fanwen.api")
@@ -27,6 +28,7 @@ api.add_router("/", orders.router)
 api.add_router("/", search.router)
 api.add_router("/", notices.router)
 api.add_router("/", payouts_api.router)
+api.add_router("/", studio.router)
 
 
 @api.exception_handler(HttpError)
@@ -37,6 +39,12 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return api.create_response(request, {"detail": "请求参数有误", "errors": exc.errors}, status=422)
+
+
+@api.exception_handler(RawPostDataException)
+def body_not_json(request: HttpRequest, exc: RawPostDataException) -> HttpResponse:
+    """A form (multipart) sent to an operation that takes JSON: its text fields were read for the NUL check."""
+    return api.create_response(request, {"detail": "此接口的请求体应为 JSON（Content-Type: application/json）"}, status=400)
 
 
 @api.exception_handler(Exception)

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "fanwen.audit",
     "fanwen.notices",
     "fanwen.payouts",
+    "fanwen.studio",
 ]
 
 MIDDLEWARE = [

@@ -80,8 +80,10 @@ class RejectUnstorableBodyMiddleware:
     def _has_nul(request: HttpRequest) -> bool:
         if request.method not in ("POST", "PUT", "PATCH"):
             return False
-        if request.content_type == "multipart/form-data" and not request.path.startswith("/api/"):
-            return any("\x00" in value for _, values in request.POST.lists() for value in values)
+        if request.content_type == "multipart/form-data":  # text fields only: file parts are binary
+            texts = [text for key, values in request.POST.lists() for text in (key, *values)]
+            texts += [f"{key}{upload.name}" for key, uploads in request.FILES.lists() for upload in uploads]
+            return any("\x00" in text for text in texts)
         body = request.body
         return b"\x00" in body or b"\\u0000" in body or b"%00" in body
 

@@ -11,7 +11,7 @@ import sys
 from tests.conftest import FIXTURES, ROOT
 
 CORE = ROOT / "fanwen" / "core"
-EXPECTED_MODULES = {"format", "structure", "reader", "docx_reader", "segment", "money", "placeholders"}
+EXPECTED_MODULES = {"format", "structure", "reader", "docx_reader", "segment", "money", "placeholders", "paywall"}
 
 PROBE = r"""
 import importlib, json, pkgutil, sys

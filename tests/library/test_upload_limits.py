@@ -132,7 +132,7 @@ def test_format_errors_are_explained_in_chinese(client, author, content: bytes, 
 
 def _raw_upload(client, filename: str):
     boundary = "----fanwenboundary"
-    token = client.get("/me/upload/").cookies["csrftoken"].value
+    token = client.get("/studio/").cookies["csrftoken"].value  # /me/upload/ redirects there; its POST stays
     parts = [
         f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n{token}\r\n',
         f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'

@@ -43,7 +43,7 @@ def test_every_page_kind_carries_the_policy_and_needs_no_inline_script(client, e
     anonymous = ["/", f"/d/{doc.pk}/", "/search/?q=党性", "/accounts/login/", "/accounts/signup/",
                  "/api/v1/docs", "/admin/login/", "/does-not-exist/", "/vip/"]
     admin = ["/admin/", "/admin/library/document/", f"/admin/library/document/{doc.pk}/change/",
-             "/admin/auth/user/add/", "/me/", "/me/upload/", "/me/wallet/", "/me/orders/"]
+             "/admin/auth/user/add/", "/me/", "/studio/", "/me/wallet/", "/me/orders/"]
     for urls in (anonymous, admin):
         if urls is admin:
             client.force_login(staff)
