@@ -1,11 +1,13 @@
 """Who leaked this text?  Read the light fingerprint of an excerpt and compare it with the
 code of every (reader, document) pair that could have had the paid text.
 
-Candidates: every Delivery row (a Word file; PDFs carry no code yet), every entitlement
-(active or revoked: a refunded buyer may have copied the page before the refund), and every
-holder of a membership period (active or not) × every document with a paid part, and each
-paid document's author.  Staff reading in the browser are not candidates (documented gap).  The comparison is one AND per candidate; only the HMAC per pair
-costs time.  Attribution fails closed by :func:`fanwen.core.fingerprint.attribute`: a match
+Candidates (:func:`trace_text`): every code a delivered file carried (as stored on its
+Delivery row), and for the documents whose paid text holds the excerpt, every entitlement
+(active or revoked: a refunded buyer may have copied the page before the refund), every
+holder of a membership period (active or not) and the author.  Staff reading in the browser
+are not candidates (documented gap).  The comparison is one AND per candidate; only the HMAC
+per (reader, document) pair costs time, and the pairs are bounded by the records of the
+documents the excerpt belongs to.  Attribution fails closed by :func:`fanwen.core.fingerprint.attribute`: a match
 needs ≥ 100 visible characters, every read bit agreeing, exactly one code agreeing, and a
 union-bound false-match chance ≤ 1e-6.
 """
@@ -20,10 +22,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from django.db.models import Q
+
 from fanwen.access import fingerprints
 from fanwen.access.models import Delivery, Entitlement, MembershipPeriod
 from fanwen.core import fingerprint
-from fanwen.library.models import Document
+from fanwen.core.fingerprint_text import is_han, is_invisible
+from fanwen.library.models import Block, Document
 
 
 class UnreadableFile(ValueError):
@@ -94,38 +99,134 @@ def text_of(data: bytes, name: str) -> str:
         raise UnreadableFile(f"无法读取文件 {Path(name).name}：不是有效的 Word 文件") from exc
 
 
-def holders() -> Iterator[Holder]:
-    for d in Delivery.objects.filter(fingerprint_code__isnull=False).values(
-        "user_id", "user__username", "document_id", "order__number", "basis", "created_at"
-    ).order_by():
-        via = f"订单 {d['order__number']}" if d["order__number"] else Delivery.Basis(d["basis"]).label
-        yield Holder(d["user_id"], d["user__username"], d["document_id"], f"{via}（Word 下载）", d["created_at"], 0)
-    for e in Entitlement.objects.values(
+PROBE_CHARS = 8  # Han characters per probe: rare enough to pick out a document, short enough to survive edits
+MAX_PROBES = 8
+
+
+def probes(text: str) -> list[str]:
+    """Up to MAX_PROBES runs of PROBE_CHARS Han characters from the excerpt, spread over it.
+    Carriers and other invisible format characters are skipped; whitespace (a line broken by
+    pdftotext), punctuation, Latin and digits end a run — a probe is text that stands in a
+    paid block exactly as it is here (punctuation and wording variants are left out)."""
+    runs: list[str] = []
+    run: list[str] = []
+    for ch in text:
+        if is_han(ch):
+            run.append(ch)
+            continue
+        if is_invisible(ch) and not ch.isspace():
+            continue
+        if len(run) >= PROBE_CHARS:
+            runs.append("".join(run))
+        run = []
+    if len(run) >= PROBE_CHARS:
+        runs.append("".join(run))
+    pieces = [r[i : i + PROBE_CHARS] for r in runs for i in range(0, len(r) - PROBE_CHARS + 1, PROBE_CHARS)]
+    if len(pieces) <= MAX_PROBES:
+        return pieces
+    step = len(pieces) / MAX_PROBES
+    return [pieces[int(i * step)] for i in range(MAX_PROBES)]
+
+
+def documents_of(text: str) -> set[int]:
+    """The documents whose paid text holds some probe of the excerpt (one scan of paid blocks)."""
+    found = probes(text)
+    if not found:
+        return set()
+    query = Q()
+    for probe in found:
+        query |= Q(text__contains=probe)
+    return set(Block.objects.filter(query, paid=True).values_list("document_id", flat=True).distinct().order_by())
+
+
+@dataclass(frozen=True)
+class _Delivered:
+    """Deliveries whose file carried ``code`` (resolved to holders only if it matches)."""
+
+    stored: frozenset[str]
+
+
+def delivered_codes() -> dict[int, set[str]]:
+    """Every fingerprint code a delivered file carried (as stored on its row, so a file stays
+    traceable whatever the key is now) → how it is written on the rows.  One column, no join."""
+    codes: dict[int, set[str]] = {}
+    rows = Delivery.objects.filter(fingerprint_code__isnull=False).values_list("fingerprint_code", flat=True)
+    for text in rows.order_by():
+        try:
+            code = int(text or "", 16)
+        except ValueError:
+            continue
+        codes.setdefault(code, set()).add(text or "")
+    return codes
+
+
+def holders(document_ids: set[int] | None) -> Iterator[Holder]:
+    """Readers who could read these documents' paid text in the browser or the API, without a
+    file: entitlements (active or revoked), each document's author, and every member (active
+    or not).  ``None`` = every document, without members (their product with the catalogue
+    grows without bound; see :func:`trace_text`)."""
+    entitlements = Entitlement.objects.all()
+    authors = Document.objects.filter(chars_paid__gt=0, author__isnull=False)
+    if document_ids is not None:
+        entitlements = entitlements.filter(document_id__in=document_ids)
+        authors = authors.filter(pk__in=document_ids)
+    for e in entitlements.values(
         "user_id", "user__username", "document_id", "order__number", "source", "granted_at"
     ).order_by():
         via = f"订单 {e['order__number']}" if e["order__number"] else Entitlement.Source(e["source"]).label
         yield Holder(e["user_id"], e["user__username"], e["document_id"], via, None, 1)
-    for document_id, author_id, username in Document.objects.filter(
-        chars_paid__gt=0, author__isnull=False
-    ).values_list("pk", "author_id", "author__username").order_by():
+    for document_id, author_id, username in authors.values_list("pk", "author_id", "author__username").order_by():
         yield Holder(author_id, username, document_id, "作者", None, 3)
-    members = dict(
-        MembershipPeriod.objects.values_list("user_id", "user__username").order_by().distinct()
+    if not document_ids:
+        return
+    paid = list(
+        Document.objects.filter(pk__in=document_ids, chars_paid__gt=0).values_list("pk", flat=True).order_by("pk")
     )
-    if members:
-        paid_documents = list(Document.objects.filter(chars_paid__gt=0).values_list("pk", flat=True))
-        for user_id, username in members.items():
-            for document_id in paid_documents:
-                yield Holder(user_id, username, document_id, "会员", None, 2)
+    members = MembershipPeriod.objects.values_list("user_id", "user__username").order_by().distinct()
+    for user_id, username in members:
+        for document_id in paid:
+            yield Holder(user_id, username, document_id, "会员", None, 2)
+
+
+def _delivery_holders(delivered: _Delivered) -> list[Holder]:
+    rows = Delivery.objects.filter(fingerprint_code__in=delivered.stored).values(
+        "user_id", "user__username", "document_id", "order__number", "basis", "format", "created_at"
+    ).order_by()
+    out = []
+    for d in rows:
+        via = f"订单 {d['order__number']}" if d["order__number"] else Delivery.Basis(d["basis"]).label
+        out.append(Holder(
+            d["user_id"], d["user__username"], d["document_id"], f"{via}（{Delivery.Format(d['format']).label} 下载）",
+            d["created_at"], 0,
+        ))
+    return out
 
 
 def trace_text(text: str) -> TraceResult:
+    """Attribute an excerpt, failing closed.
+
+    Candidates: every code a delivered file carried (compared as stored: one integer AND per
+    distinct code, no hashing, so 100,000 deliveries cost a two-column read), and — for the
+    documents whose paid text holds the excerpt (:func:`documents_of`) — every entitlement,
+    author and member of those documents, whose codes are computed (HMAC).  A member could
+    have read any paid document, so members × documents is limited to those documents; when
+    no document holds the excerpt (edited beyond every probe), entitlements and authors of
+    all documents are compared and members are not (the trace then says no match rather than
+    guess).  Fewer candidates only lower the union bound by the ones not compared: the bound
+    is always over the codes actually compared.  A text carrying no code, or too short, is
+    refused without reading any record."""
     evidence = fingerprint.read(text, "light")
+    if evidence.bits_read == 0 or evidence.visible_chars < fingerprint.MIN_EXCERPT_CHARS:
+        attribution = fingerprint.attribute(evidence, ())
+        return TraceResult(False, attribution.reason, attribution.bits, attribution.false_match_probability, 0, None)
     signing_key = fingerprints.key()
+    documents = documents_of(text)
     codes: dict[tuple[int, int], int] = {}
 
-    def candidates() -> Iterator[tuple[int, Holder]]:
-        for h in holders():
+    def candidates() -> Iterator[tuple[int, object]]:
+        for delivered, stored in delivered_codes().items():
+            yield delivered, _Delivered(frozenset(stored))
+        for h in holders(documents or None):
             pair = (h.user_id, h.document_id)
             code = codes.get(pair)
             if code is None:
@@ -138,7 +239,15 @@ def trace_text(text: str) -> TraceResult:
             False, attribution.reason, attribution.bits, attribution.false_match_probability,
             attribution.candidates, None,
         )
-    whos = [w for w in attribution.match.who if isinstance(w, Holder)]
+    whos: list[Holder] = []
+    for who in attribution.match.who:
+        if isinstance(who, _Delivered):
+            whos.extend(_delivery_holders(who))
+        elif isinstance(who, Holder):
+            whos.append(who)
+    if not whos:  # a delivery row vanished between the two reads: claim nothing
+        return TraceResult(False, fingerprint.REASON_NOBODY, attribution.bits, attribution.false_match_probability,
+                           attribution.candidates, None)
     best = min(whos, key=lambda h: (h.rank, -(h.delivered_at.timestamp() if h.delivered_at else 0)))
     title = Document.objects.filter(pk=best.document_id).values_list("title", flat=True).first() or ""
     return TraceResult(

@@ -46,12 +46,18 @@ class Command(BaseCommand):
             "--port", str(options["port"]),
             "--workers", str(options["workers"]),
             "--blocking-threads", "1",
+            # A worker takes a connection only while its thread is free and closes it after the
+            # response (the sync model, as gunicorn's sync workers): a request never queues behind
+            # a slow one (a PDF render) inside a busy worker while another worker is idle.
+            "--backpressure", "1",
+            "--no-http1-keep-alive",
             "--static-path-route", "/static",
             "--static-path-mount", str(settings.STATIC_ROOT),
             "--no-ws",
             "fanwen.wsgi:application",
         ]
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings.SETTINGS_MODULE)
+        os.environ["FANWEN_WEB_WORKERS"] = str(options["workers"])  # sizes the PDF render slots
         fanwen = os.path.join(os.path.dirname(sys.executable), "fanwen")
         worker = subprocess.Popen([fanwen, "worker"])  # noqa: S603  search indexer, order expiry, refunds
         server = subprocess.Popen(argv)  # noqa: S603
