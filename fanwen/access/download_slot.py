@@ -19,7 +19,7 @@ import fcntl
 import os
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -81,7 +81,7 @@ def _lock_dir() -> Path:
     return path
 
 
-def _try_take(handles: list[IO[bytes]]) -> IO[bytes] | None:
+def _try_take(handles: Sequence[IO[bytes]]) -> IO[bytes] | None:
     """Take the first free slot (starting at a random one, so waiters spread), or None."""
     start = random.randrange(len(handles))
     for i in range(len(handles)):
