@@ -5,12 +5,13 @@ members × catalogue no longer grows the work, and the answer stays right and fa
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 from django.test import Client
 
 from fanwen.access.delivery import deliver
-from fanwen.access.trace import documents_of, probes, trace_text
+from fanwen.access.trace import code_pattern, documents_of, probes, trace_text
 from fanwen.commerce.models import Order, Plan
 from fanwen.commerce.services import order_create, order_pay_with_wallet, wallet_credit
 from fanwen.core.fingerprint import ZWJ, ZWSP
@@ -63,8 +64,8 @@ def page_excerpt(user, doc: Document, anchor: str = PAID_BLOCKS[4][:12]) -> str:
 
 
 def test_probes_skip_carriers_and_stop_at_line_breaks_and_punctuation():
-    text = f"关{ZWSP}于进{ZWJ}一步加强\n基层组织建设工作的通知，全面推进"
-    assert probes(text) == ["基层组织建设工作"]
+    text = f"关{ZWSP}于进{ZWJ}一步加强工作中\n基层组织建设工作的通知，全面推进，短句"
+    assert probes(text) == ["关于进一步加强工作中", "基层组织建设工作的通"]
     assert probes("abc，短句。") == []
 
 
@@ -102,6 +103,13 @@ def test_each_excerpt_names_the_reader_of_its_own_document(catalogue):
     assert own.holder is not None and (own.holder.username, own.holder.document_id) == ("reader", catalogue[3].pk)
     theirs = trace_text(page_excerpt(member, catalogue[3], shift(PAID_BLOCKS[4][:12], 3)))
     assert theirs.holder is not None and (theirs.holder.username, theirs.holder.document_id) == ("member9", catalogue[3].pk)
+
+
+def test_the_code_pattern_writes_only_digits_read_in_full():
+    assert code_pattern(0xF0, 0xA0) == "_" * 14 + "a_"
+    assert code_pattern(0x3F << 56, 0x2B << 56) == "_b" + "_" * 14  # the second digit in full, the top one half
+    code = 0x2B3C4D5E6F708192
+    assert re.fullmatch(code_pattern((1 << 62) - 1, code).replace("_", "."), f"{code:016x}")
 
 
 def test_no_fingerprint_reads_no_record(catalogue, django_assert_num_queries):
