@@ -1,9 +1,9 @@
 """Readers while 20 buyers download PDFs at once (issue #10, "readers are not starved"),
 against a real server.  Target: the anonymous document page's p50 under load ≤ 3× its idle p50.
 
-    .venv/bin/python bench/download_contention.py [--workers 2] [--clients 20] [--seconds 20]
+    .venv/bin/python bench/download_contention.py [--workers N] [--clients 20] [--seconds 20]
 
-Starts `fanwen serve` (granian, --workers) on a fresh data directory with the issue's
+Starts `fanwen serve` (granian; its default workers unless --workers) on a fresh data directory with the issue's
 5,000-character document (8 headings), grants it to one buyer and signs the buyer in.  It
 measures the anonymous document page (`/d/<id>/`, a new connection each time, like a new
 visitor) alone, then again while ``--clients`` threads download `/d/<id>/download/pdf/` as
@@ -82,10 +82,11 @@ def download_clients(base: str, cookies: dict[str, str], count: int, done: Any, 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=0, help="granian workers (default: fanwen serve's own)")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--idle", type=int, default=100)
+    parser.add_argument("--page", default="/d/1/", help="the page readers ask for (default: the document page)")
     args = parser.parse_args()
     data_dir = tempfile.mkdtemp(prefix="fanwen-dlcontention-")
     env = {
@@ -102,12 +103,13 @@ def main() -> None:
     subprocess.run([BIN / "fanwen", "import", str(source), "--price", "5"], env=env, check=True, stdout=subprocess.DEVNULL)
     subprocess.run([BIN / "fanwen", "useradd", "buyer", "--password", "buyer-pass-1x"], env=env, check=True)
     subprocess.run([BIN / "fanwen", "grant", "buyer", "1"], env=env, check=True, stdout=subprocess.DEVNULL)
+    workers = ["--workers", str(args.workers)] if args.workers else []
     server = subprocess.Popen(
-        [BIN / "fanwen", "serve", "--port", str(port), "--workers", str(args.workers)],
+        [BIN / "fanwen", "serve", "--port", str(port), *workers],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
-    page = f"{base}/d/1/"
+    page = f"{base}{args.page}"
     try:
         for _ in range(200):
             try:
@@ -145,7 +147,8 @@ def main() -> None:
         clients.join()
         total = time.perf_counter() - load_start
         idle_p50, loaded_p50 = statistics.median(idle), statistics.median(loaded)
-        print(f"workers {args.workers}, {args.clients} PDF clients, {args.seconds:.0f} s under load")
+        shown = args.workers or f"serve's default ({max(4, 2 * (os.cpu_count() or 1))})"
+        print(f"workers {shown} on {os.cpu_count()} CPUs, {args.clients} PDF clients, {args.seconds:.0f} s under load")
         print(f"anonymous page p50: idle {idle_p50 * 1000:.1f} ms ({len(idle)} requests), "
               f"during downloads {loaded_p50 * 1000:.1f} ms ({len(loaded)} requests, "
               f"worst {max(loaded) * 1000:.0f} ms) -> ratio {loaded_p50 / idle_p50:.2f}x (target <= 3x)")

@@ -23,7 +23,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 2))
+        # Two single-thread workers per CPU (at least 4): a worker waiting on the database or
+        # rendering a PDF (at most one fewer than the CPUs at a time: access/download_slot.py)
+        # leaves others to answer pages; with 2 workers, 20 PDF downloads starved the pages
+        # (bench/download_contention.py, docs/benchmarks.md).
+        parser.add_argument("--workers", type=int, default=max(4, 2 * (os.cpu_count() or 1)))
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
