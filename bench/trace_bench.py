@@ -13,7 +13,8 @@ members (each a paid plan order and a membership period).  Then one real buyer o
 
 * in process (``trace_text``), and
 * end to end: ``fanwen trace excerpt.txt --json`` as a subprocess (interpreter, Django
-  start-up, the embedded profile's migration check, the trace), and ``fanwen trace leak.docx``.
+  start-up, the embedded profile's migration check, the trace), and ``fanwen trace leak.docx``;
+  and the command's fixed cost alone (a two-character text, refused before any record is read).
 
 Prints the p50 (and worst) of ``--runs`` runs of each and checks that every run names the buyer.
 """
@@ -199,8 +200,16 @@ def main() -> None:
         result = trace_text(excerpt)
         print(f"excerpt: {len(excerpt)} characters with marks, {result.bits} code bits read, "
               f"{result.candidates:,} candidates, false-match probability {result.false_match_probability:.2g}")
+        short_path = data_dir / "short.txt"
+        short_path.write_text("太短", encoding="utf-8")
+
+        def start_up_only() -> None:  # refused before any record is read: the command's fixed cost
+            done = subprocess.run([BIN / "fanwen", "trace", str(short_path), "--json"], capture_output=True, check=False)
+            assert done.returncode == 1 and json.loads(done.stdout)["match"] is False
+
         for label, call in (
             ("trace_text (in process)", in_process),
+            ("fanwen trace short.txt --json (subprocess; start-up only, no record read)", start_up_only),
             ("fanwen trace excerpt.txt --json (subprocess)", lambda: command(excerpt_path)),
             ("fanwen trace leak.docx --json (subprocess)", lambda: command(docx_path)),
         ):
