@@ -19,7 +19,6 @@ import argparse
 import multiprocessing
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.download_bench import document_text
+from bench.live_server import running_server
 
 BIN = Path(sys.executable).parent
 
@@ -95,75 +95,59 @@ def main() -> None:
     }
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     source = Path(data_dir) / "report.txt"
     source.write_text(document_text(5000), encoding="utf-8")
     subprocess.run([BIN / "fanwen", "import", str(source), "--price", "5"], env=env, check=True, stdout=subprocess.DEVNULL)
     subprocess.run([BIN / "fanwen", "useradd", "buyer", "--password", "buyer-pass-1x"], env=env, check=True)
     subprocess.run([BIN / "fanwen", "grant", "buyer", "1"], env=env, check=True, stdout=subprocess.DEVNULL)
-    workers = ["--workers", str(args.workers)] if args.workers else []
-    server = subprocess.Popen(
-        [BIN / "fanwen", "serve", "--port", str(port), *workers],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    page = f"{base}{args.page}"
     try:
-        for _ in range(200):
-            try:
-                requests.get(base + "/", timeout=10)
-                break
-            except requests.RequestException:
-                time.sleep(0.2)
-        session = requests.Session()
-        session.get(base + "/accounts/login/")
-        session.post(
-            base + "/accounts/login/",
-            data={"username": "buyer", "password": "buyer-pass-1x", "csrfmiddlewaretoken": session.cookies["csrftoken"]},
-            headers={"Referer": base + "/accounts/login/"},
-        )
-        cookies = session.cookies.get_dict()
-        first = requests.get(f"{base}/d/1/download/pdf/", cookies=cookies, timeout=60)
-        assert first.status_code == 200 and first.content.startswith(b"%PDF"), first.status_code
-        page_latencies(page, count=10)  # warm the page cache and every worker
-        idle = page_latencies(page, count=args.idle)
-
-        done = multiprocessing.Event()
-        results: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
-        # The downloading clients run in a process of their own, so their threads do not
-        # slow the page timer down through this process's GIL.
-        clients = multiprocessing.Process(target=download_clients, args=(base, cookies, args.clients, done, results))
-        load_start = time.perf_counter()
-        clients.start()
-        time.sleep(1.0)
-        stop_pages = threading.Event()
-        timer = threading.Timer(args.seconds, stop_pages.set)
-        timer.start()
-        loaded = page_latencies(page, until=stop_pages)
-        done.set()
-        delivered, busy, other = results.get(timeout=180)
-        clients.join()
-        total = time.perf_counter() - load_start
-        idle_p50, loaded_p50 = statistics.median(idle), statistics.median(loaded)
-        shown = args.workers or f"serve's default ({max(4, 2 * (os.cpu_count() or 1))})"
-        print(f"workers {shown} on {os.cpu_count()} CPUs, {args.clients} PDF clients, {args.seconds:.0f} s under load")
-        print(f"anonymous page p50: idle {idle_p50 * 1000:.1f} ms ({len(idle)} requests), "
-              f"during downloads {loaded_p50 * 1000:.1f} ms ({len(loaded)} requests, "
-              f"worst {max(loaded) * 1000:.0f} ms) -> ratio {loaded_p50 / idle_p50:.2f}x (target <= 3x)")
-        print(f"PDF downloads: {len(delivered)} delivered in {total:.1f} s = {len(delivered) / total:.2f}/s, "
-              f"p50 {statistics.median(delivered) * 1000 if delivered else 0:.0f} ms; "
-              f"{len(busy)} answered 503 (p50 {statistics.median(busy) * 1000 if busy else 0:.0f} ms, then waited Retry-After); "
-              f"other statuses: {other or 'none'}")
+        with running_server(env, workers=args.workers or None) as base:
+            measure(args, base)
     finally:
-        os.killpg(server.pid, 15)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, 9)
-            server.wait(timeout=10)
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def measure(args: argparse.Namespace, base: str) -> None:
+    page = f"{base}{args.page}"
+    session = requests.Session()
+    session.get(base + "/accounts/login/")
+    session.post(
+        base + "/accounts/login/",
+        data={"username": "buyer", "password": "buyer-pass-1x", "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+        headers={"Referer": base + "/accounts/login/"},
+    )
+    cookies = session.cookies.get_dict()
+    first = requests.get(f"{base}/d/1/download/pdf/", cookies=cookies, timeout=60)
+    assert first.status_code == 200 and first.content.startswith(b"%PDF"), first.status_code
+    page_latencies(page, count=10)  # warm the page cache and every worker
+    idle = page_latencies(page, count=args.idle)
+
+    done = multiprocessing.Event()
+    results: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
+    # The downloading clients run in a process of their own, so their threads do not
+    # slow the page timer down through this process's GIL.
+    clients = multiprocessing.Process(target=download_clients, args=(base, cookies, args.clients, done, results))
+    load_start = time.perf_counter()
+    clients.start()
+    time.sleep(1.0)
+    stop_pages = threading.Event()
+    timer = threading.Timer(args.seconds, stop_pages.set)
+    timer.start()
+    loaded = page_latencies(page, until=stop_pages)
+    done.set()
+    delivered, busy, other = results.get(timeout=180)
+    clients.join()
+    total = time.perf_counter() - load_start
+    idle_p50, loaded_p50 = statistics.median(idle), statistics.median(loaded)
+    shown = args.workers or f"serve's default ({max(4, 2 * (os.cpu_count() or 1))})"
+    print(f"workers {shown} on {os.cpu_count()} CPUs, {args.clients} PDF clients, {args.seconds:.0f} s under load")
+    print(f"anonymous page p50: idle {idle_p50 * 1000:.1f} ms ({len(idle)} requests), "
+          f"during downloads {loaded_p50 * 1000:.1f} ms ({len(loaded)} requests, "
+          f"worst {max(loaded) * 1000:.0f} ms) -> ratio {loaded_p50 / idle_p50:.2f}x (target <= 3x)")
+    print(f"PDF downloads: {len(delivered)} delivered in {total:.1f} s = {len(delivered) / total:.2f}/s, "
+          f"p50 {statistics.median(delivered) * 1000 if delivered else 0:.0f} ms; "
+          f"{len(busy)} answered 503 (p50 {statistics.median(busy) * 1000 if busy else 0:.0f} ms, then waited Retry-After); "
+          f"other statuses: {other or 'none'}")
 
 
 if __name__ == "__main__":
