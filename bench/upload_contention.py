@@ -17,7 +17,6 @@ import io
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,6 +27,9 @@ import zipfile
 from pathlib import Path
 
 import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.live_server import running_server
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -68,82 +70,67 @@ def main() -> None:
     args = parser.parse_args()
     data_dir = tempfile.mkdtemp(prefix="fanwen-contention-")
     env = {**os.environ, "FANWEN_DATA_DIR": data_dir, "DJANGO_SETTINGS_MODULE": "fanwen.settings.embedded"}
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     for n in range(args.uploads):
         subprocess.run([BIN / "fanwen", "useradd", f"author{n}", "--password", f"author-pass-{n}x"], env=env, check=True)
-    server = subprocess.Popen(
-        [BIN / "fanwen", "serve", "--port", str(port), "--workers", str(args.workers)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
-            try:
-                requests.get(base + "/", timeout=2)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.2)
-        sessions = []
-        for n in range(args.uploads):
-            session = requests.Session()
-            session.get(base + "/accounts/login/")
-            session.post(
-                base + "/accounts/login/",
-                data={"username": f"author{n}", "password": f"author-pass-{n}x", "csrfmiddlewaretoken": session.cookies["csrftoken"]},
-                headers={"Referer": base + "/accounts/login/"},
-            )
-            session.get(base + "/me/upload/")
-            sessions.append(session)
-        name = f"slow.{args.kind}"
-        if args.kind == "docx":
-            files = [slow_docx(args.paragraphs) for _ in sessions]
-        else:
-            files = [("标题\n" + "字\n" * 400_000).encode() for _ in sessions]
-        outcomes: list[tuple[int, float]] = []
-        latencies: list[float] = []
-        done = threading.Event()
-
-        def upload(session: requests.Session, content: bytes) -> None:
-            start = time.perf_counter()
-            response = session.post(
-                base + "/me/upload/",
-                data={"csrfmiddlewaretoken": session.cookies["csrftoken"], "price": ""},
-                files={"file": (name, content)},
-                headers={"Referer": base + "/me/upload/"},
-            )
-            outcomes.append((response.status_code, time.perf_counter() - start))
-
-        def read() -> None:
-            while not done.is_set():
-                start = time.perf_counter()
-                requests.get(base + "/", timeout=60)
-                latencies.append(time.perf_counter() - start)
-                time.sleep(0.1)
-
-        reader = threading.Thread(target=read)
-        reader.start()
-        time.sleep(0.5)
-        threads = [threading.Thread(target=upload, args=(s, f)) for s, f in zip(sessions, files, strict=True)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        done.set()
-        reader.join()
-        for status, seconds in sorted(outcomes):
-            print(f"upload: {status} in {seconds:.2f} s")
-        print(f"GET / during uploads: {len(latencies)} requests, median {statistics.median(latencies) * 1000:.0f} ms, "
-              f"worst {max(latencies) * 1000:.0f} ms")
+        with running_server(env, workers=args.workers) as base:
+            measure(args, base)
     finally:
-        os.killpg(server.pid, 15)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, 9)
-            server.wait(timeout=10)
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def measure(args: argparse.Namespace, base: str) -> None:
+    sessions = []
+    for n in range(args.uploads):
+        session = requests.Session()
+        session.get(base + "/accounts/login/")
+        session.post(
+            base + "/accounts/login/",
+            data={"username": f"author{n}", "password": f"author-pass-{n}x", "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+            headers={"Referer": base + "/accounts/login/"},
+        )
+        session.get(base + "/me/upload/")
+        sessions.append(session)
+    name = f"slow.{args.kind}"
+    if args.kind == "docx":
+        files = [slow_docx(args.paragraphs) for _ in sessions]
+    else:
+        files = [("标题\n" + "字\n" * 400_000).encode() for _ in sessions]
+    outcomes: list[tuple[int, float]] = []
+    latencies: list[float] = []
+    done = threading.Event()
+
+    def upload(session: requests.Session, content: bytes) -> None:
+        start = time.perf_counter()
+        response = session.post(
+            base + "/me/upload/",
+            data={"csrfmiddlewaretoken": session.cookies["csrftoken"], "price": ""},
+            files={"file": (name, content)},
+            headers={"Referer": base + "/me/upload/"},
+        )
+        outcomes.append((response.status_code, time.perf_counter() - start))
+
+    def read() -> None:
+        while not done.is_set():
+            start = time.perf_counter()
+            requests.get(base + "/", timeout=60)
+            latencies.append(time.perf_counter() - start)
+            time.sleep(0.1)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    time.sleep(0.5)
+    threads = [threading.Thread(target=upload, args=(s, f)) for s, f in zip(sessions, files, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    done.set()
+    reader.join()
+    for status, seconds in sorted(outcomes):
+        print(f"upload: {status} in {seconds:.2f} s")
+    print(f"GET / during uploads: {len(latencies)} requests, median {statistics.median(latencies) * 1000:.0f} ms, "
+          f"worst {max(latencies) * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

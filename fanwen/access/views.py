@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from fanwen.access import gate
 from fanwen.access import selectors as access_selectors
 from fanwen.access.delivery import daily_cap, deliver
+from fanwen.access.download_slot import DownloadsBusy, render_slot
 from fanwen.access.errors import AccessError, NotEntitled
 from fanwen.access.http import file_response
 
@@ -25,12 +26,25 @@ def document_download(request: HttpRequest, document_id: int, fmt: str) -> HttpR
     if document is None:
         raise Http404("文档不存在")
     try:
-        response = file_response(deliver(user=request.user, document=document, fmt=fmt))
+        with render_slot(user=request.user, document=document, fmt=fmt):
+            response = file_response(deliver(user=request.user, document=document, fmt=fmt))
     except NotEntitled as exc:  # the paywall, with the reason
         messages.info(request, exc.message)
         return HttpResponseRedirect(f"/d/{document.pk}/#paywall")
+    except DownloadsBusy as exc:
+        return busy_page(request, document, exc)
     except AccessError as exc:
         return render(request, "access/download_refused.html", {"doc": document, "message": exc.message}, status=exc.status)
+    return response
+
+
+def busy_page(request: HttpRequest, document: object, exc: DownloadsBusy) -> HttpResponse:
+    """503 with Retry-After: the host is rendering as many PDFs as it may; try again."""
+    response = render(
+        request, "access/download_busy.html",
+        {"doc": document, "message": exc.message, "retry": request.get_full_path()}, status=exc.status,
+    )
+    response["Retry-After"] = str(exc.retry_after)
     return response
 
 

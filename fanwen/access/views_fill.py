@@ -14,10 +14,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fanwen.access import fill as access_fill
 from fanwen.access import gate
+from fanwen.access.download_slot import DownloadsBusy, render_slot
 from fanwen.access.errors import AccessError, NotEntitled
 from fanwen.access.filled import preview_segments
 from fanwen.access.http import file_response
 from fanwen.access.renderers import formats_offered
+from fanwen.access.views import busy_page
 
 FIELD_PREFIX = "ph"
 
@@ -58,7 +60,12 @@ def document_fill(request: HttpRequest, document_id: int) -> HttpResponse:
                 access_fill.fill_profile_save(user_id=request.user.pk, form=form, raw=typed)  # type: ignore[arg-type]
             if action in formats_offered():
                 try:
-                    return file_response(access_fill.fill_and_deliver(user=request.user, document=document, fmt=action, raw=typed))
+                    with render_slot(user=request.user, document=document, fmt=action):
+                        return file_response(
+                            access_fill.fill_and_deliver(user=request.user, document=document, fmt=action, raw=typed)
+                        )
+                except DownloadsBusy as exc:
+                    return busy_page(request, document, exc)
                 except AccessError as exc:
                     return render(request, "access/download_refused.html", {"doc": document, "message": exc.message}, status=exc.status)
             preview = [preview_segments(block.text, values) for block in form.view.blocks]

@@ -10,9 +10,11 @@ from ninja.errors import HttpError
 
 from fanwen.access import gate
 from fanwen.access.delivery import deliver
+from fanwen.access.download_slot import DownloadsBusy, render_slot
 from fanwen.access.errors import AccessError
 from fanwen.access.http import file_response
 from fanwen.api.auth import require_user
+from fanwen.api.busy import busy_response
 from fanwen.api.schemas import ErrorOut
 
 router = Router(tags=["downloads"])
@@ -20,9 +22,10 @@ router = Router(tags=["downloads"])
 
 @router.get(
     "/documents/{int:document_id}/download",
-    response={200: None, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut},
+    response={200: None, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut, 503: ErrorOut},
     summary="下载全文（Word；有全文权限的读者）",
-    description="返回附件（.docx）。未登录 401，未购买 403，文档不存在 404，超过每日下载次数 429。",
+    description="返回附件（.docx）。未登录 401，未购买 403，文档不存在 404，超过每日下载次数 429，"
+    "PDF 生成繁忙 503（带 Retry-After，稍后重试）。",
 )
 def document_download(request: HttpRequest, document_id: int, format: str = "docx") -> HttpResponse:
     user = require_user(request)
@@ -30,6 +33,9 @@ def document_download(request: HttpRequest, document_id: int, format: str = "doc
     if document is None:
         raise HttpError(404, "文档不存在")
     try:
-        return file_response(deliver(user=user, document=document, fmt=format))
+        with render_slot(user=user, document=document, fmt=format):
+            return file_response(deliver(user=user, document=document, fmt=format))
+    except DownloadsBusy as exc:
+        return busy_response(exc)
     except AccessError as exc:
         raise HttpError(exc.status, exc.message) from exc

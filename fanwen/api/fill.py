@@ -10,9 +10,11 @@ from ninja.errors import HttpError
 
 from fanwen.access import fill as access_fill
 from fanwen.access import gate
+from fanwen.access.download_slot import DownloadsBusy, render_slot
 from fanwen.access.errors import AccessError
 from fanwen.access.http import file_response
 from fanwen.api.auth import require_user, require_user_for_write
+from fanwen.api.busy import busy_response
 from fanwen.api.schemas import ErrorOut
 from fanwen.library.models import Document
 
@@ -60,16 +62,19 @@ def document_placeholders(request: HttpRequest, document_id: int) -> list[Placeh
 
 @router.post(
     "/documents/{int:document_id}/fill",
-    response={200: None, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: FillErrorOut, 429: ErrorOut},
+    response={200: None, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: FillErrorOut, 429: ErrorOut, 503: ErrorOut},
     summary="填写占位符并下载（Word / PDF；有全文权限的读者）",
     description='请求体 {"values": {"X大学": "清华大学"}, "format": "docx"}。内容有误时 422，errors 按占位符给出原因。',
 )
 def document_fill(request: HttpRequest, document_id: int, payload: FillIn) -> HttpResponse | Status:
     user, document = _visible(request, document_id, write=True)
     try:
-        return file_response(
-            access_fill.fill_and_deliver(user=user, document=document, fmt=payload.format, raw=payload.values)
-        )
+        with render_slot(user=user, document=document, fmt=payload.format):
+            return file_response(
+                access_fill.fill_and_deliver(user=user, document=document, fmt=payload.format, raw=payload.values)
+            )
+    except DownloadsBusy as exc:
+        return busy_response(exc)
     except access_fill.FillValuesInvalid as exc:
         return Status(422, {"detail": exc.message, "errors": exc.errors})
     except AccessError as exc:

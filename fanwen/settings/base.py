@@ -173,6 +173,12 @@ FANWEN_DOWNLOADS_PER_DAY = env.int("FANWEN_DOWNLOADS_PER_DAY", default=50)
 FANWEN_NOTIFY_EMAIL = env.bool("FANWEN_NOTIFY_EMAIL", default=False)
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="范文库 <noreply@localhost>")
+# PDF renders (about 0.45 s of CPU each) at once per host; 0 = one fewer than the request
+# workers or CPUs, whichever is smaller (at least 1), so pages always keep a worker.
+FANWEN_PDF_RENDERS = env.int("FANWEN_PDF_RENDERS", default=0)
+# How long a PDF download waits for a render slot before a 503 (请稍后重试, Retry-After).
+FANWEN_PDF_WAIT_SECONDS = env.float("FANWEN_PDF_WAIT_SECONDS", default=0.0)
+FANWEN_PDF_RETRY_AFTER_SECONDS = env.int("FANWEN_PDF_RETRY_AFTER_SECONDS", default=3)
 # Invisible per-reader fingerprint of paid text: "light" (zero-width marks; default) or "off".
 FANWEN_FINGERPRINT = env.str("FANWEN_FINGERPRINT", default="light")
 # Its key; empty = derived from SECRET_KEY (HMAC with a fixed label). Changing it orphans old codes.

@@ -14,6 +14,9 @@ from fanwen.access.trace import TraceResult, UnreadableFile, text_of, trace_text
 
 class Command(BaseCommand):
     help = "从泄露的文件（.docx、.pdf、纯文本）或标准输入中读取指纹，找出是哪位读者的副本"
+    # A read-only lookup: skip the system checks (they import every URL and API module,
+    # about a second of start-up); `fanwen check` is where they run.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="文件路径；- 表示从标准输入读取纯文本")

@@ -23,7 +23,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 2))
+        # Two single-thread workers per CPU (at least 4): a worker waiting on the database or
+        # rendering a PDF (at most one fewer than the CPUs at a time: access/download_slot.py)
+        # leaves others to answer pages; with 2 workers, 20 PDF downloads starved the pages
+        # (bench/download_contention.py, docs/benchmarks.md).
+        parser.add_argument("--workers", type=int, default=max(4, 2 * (os.cpu_count() or 1)))
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
@@ -46,12 +50,18 @@ class Command(BaseCommand):
             "--port", str(options["port"]),
             "--workers", str(options["workers"]),
             "--blocking-threads", "1",
+            # A worker takes a connection only while its thread is free and closes it after the
+            # response (the sync model, as gunicorn's sync workers): a request never queues behind
+            # a slow one (a PDF render) inside a busy worker while another worker is idle.
+            "--backpressure", "1",
+            "--no-http1-keep-alive",
             "--static-path-route", "/static",
             "--static-path-mount", str(settings.STATIC_ROOT),
             "--no-ws",
             "fanwen.wsgi:application",
         ]
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings.SETTINGS_MODULE)
+        os.environ["FANWEN_WEB_WORKERS"] = str(options["workers"])  # sizes the PDF render slots
         fanwen = os.path.join(os.path.dirname(sys.executable), "fanwen")
         worker = subprocess.Popen([fanwen, "worker"])  # noqa: S603  search indexer, order expiry, refunds
         server = subprocess.Popen(argv)  # noqa: S603
