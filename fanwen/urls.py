@@ -23,6 +23,8 @@ handler403 = "fanwen.web.views.permission_denied"
 handler404 = "fanwen.web.views.page_not_found"
 handler500 = "fanwen.web.views.server_error"
 
+admin.autodiscover()  # INSTALLED_APPS has SimpleAdminConfig: the admin modules load here, with the URLs
+
 # The admin's login counts failures with the same throttle as ours (before admin.site.urls is built).
 admin.site.login = account_views.login_throttled(admin.site.login)  # type: ignore[method-assign,assignment]
 admin.site.site_header = "范文库管理"

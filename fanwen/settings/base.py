@@ -25,7 +25,9 @@ SITE_NAME = "范文库"
 SITE_URL = env.str("FANWEN_SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin's modules are loaded by fanwen/urls.py (admin.autodiscover), i.e. when a request
+    # is served, not at every `fanwen` command's start (they import the payment SDKs).
+    "django.contrib.admin.apps.SimpleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -175,6 +177,8 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="范文库 <noreply@localhost>")
 # PDF renders (about 0.45 s of CPU each) at once per host; 0 = one fewer than the request
 # workers or CPUs, whichever is smaller (at least 1), so pages always keep a worker.
+# Checks `fanwen ledger check` runs besides the ledger's own (dotted paths).
+FANWEN_LEDGER_CHECKS = ["fanwen.payouts.checks.payouts_check"]
 FANWEN_PDF_RENDERS = env.int("FANWEN_PDF_RENDERS", default=0)
 # How long a PDF download waits for a render slot before a 503 (请稍后重试, Retry-After).
 FANWEN_PDF_WAIT_SECONDS = env.float("FANWEN_PDF_WAIT_SECONDS", default=0.0)

@@ -193,6 +193,8 @@ def test_every_changelist_renders_in_chinese_with_money_in_yuan(staff_client):
     wallet_credit(user=reader, amount_fen=1000, reason="x")
     order_pay_with_wallet(order_id=order_create(user=reader, document_id=doc.pk).pk, user=reader)
     english = {}
+    admin.autodiscover()  # as fanwen/urls.py does
+    assert len(admin.site._registry) > 10
     for model in admin.site._registry:
         url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
         response = staff_client.get(url)

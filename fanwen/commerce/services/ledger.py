@@ -85,12 +85,13 @@ class LedgerProblem:
 
 
 # Further checks other apps add (payouts registers its own in AppConfig.ready).
-LEDGER_CHECKS: list[Callable[[], list[LedgerProblem]]] = []
+def ledger_checks_extra() -> list[Callable[[], list[LedgerProblem]]]:
+    """The other apps' ledger checks (``FANWEN_LEDGER_CHECKS``: dotted paths, e.g. payouts'),
+    imported when a check runs — not when Django starts."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
 
-
-def ledger_check_register(check: Callable[[], list[LedgerProblem]]) -> None:
-    if check not in LEDGER_CHECKS:
-        LEDGER_CHECKS.append(check)
+    return [import_string(path) for path in getattr(settings, "FANWEN_LEDGER_CHECKS", ())]
 
 
 def ledger_check() -> list[LedgerProblem]:
@@ -119,6 +120,6 @@ def ledger_check() -> list[LedgerProblem]:
             problems.append(LedgerProblem(f"pending earnings {account.code} are negative: {account.balance_fen}"))
     if grand != 0:
         problems.append(LedgerProblem(f"all balances sum to {grand}, not 0"))
-    for check in LEDGER_CHECKS:
+    for check in ledger_checks_extra():
         problems.extend(check())
     return problems
