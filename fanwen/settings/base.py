@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "fanwen.commerce",
     "fanwen.search",
     "fanwen.audit",
+    "fanwen.stats",
 ]
 
 MIDDLEWARE = [

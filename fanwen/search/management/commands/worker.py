@@ -15,6 +15,7 @@ from django.db import close_old_connections
 
 from fanwen.commerce.services import orders_expire_stale, refunds_retry_pending
 from fanwen.search.indexer import WriterBusy, index_sync, outbox_prune
+from fanwen.stats.services import stats_rollup
 
 log = logging.getLogger("fanwen.worker")
 
@@ -35,6 +36,7 @@ class Command(BaseCommand):
             if now - last_minute >= 60 or options["once"]:
                 self._run("expire orders", orders_expire_stale)
                 self._run("retry refunds", refunds_retry_pending)
+                self._run("stats rollup", stats_rollup)
                 last_minute = now
             if now - last_hour >= 3600 or options["once"]:
                 self._run("prune outbox", outbox_prune)
