@@ -5,6 +5,8 @@ that add to the counters); read by ``selectors``.
 * ``DocumentMonth``: the same per calendar month, so a 365-day table reads ~12 rows per
   document instead of up to 365.
 * ``AuthorDay``: an author's totals per day, for the totals and the by-day series.
+* ``DocumentPeriod``: per-document totals for 7/30/365 days, kept only for authors with many
+  documents (refreshed by the worker), so their table needs no aggregation per request.
 
 All three are written by the same upsert with the same deltas, so they always agree.
 Amounts are integer fen.  ``sales_fen``/``refunds_fen`` are what buyers paid / got back;
@@ -69,6 +71,53 @@ class AuthorDay(_Counters):
 
     def __str__(self) -> str:
         return f"{self.author_id} {self.day}"
+
+
+class DocumentPeriod(_Counters):
+    """A big author's per-document totals for the last ``days`` days, as of ``AuthorPeriods``:
+    refreshed by the worker every minute for authors whose numbers changed (see
+    ``services.stats_periods_refresh``), so the table of 10,000 documents reads 50 rows."""
+
+    document = models.ForeignKey("library.Document", verbose_name="文档", on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="作者", on_delete=models.CASCADE, related_name="+")
+    days = models.PositiveSmallIntegerField("天数")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "文档周期统计"
+        constraints = [models.UniqueConstraint(fields=["document", "days"], name="stats_document_period_once")]
+        indexes = [models.Index(fields=["author", "days", "-net_fen", "-sales", "-reads", "document"],
+                                name="stats_period_rank")]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} {self.days}"
+
+
+class AuthorPeriods(models.Model):
+    """When an author's DocumentPeriod rows were computed, and for which day."""
+
+    author = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="作者", on_delete=models.CASCADE,
+                                  primary_key=True, related_name="+")
+    as_of = models.DateField("截至日期")
+    computed_at = models.DateTimeField("计算时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "作者周期统计进度"
+
+    def __str__(self) -> str:
+        return f"{self.author_id} {self.as_of}"
+
+
+class AuthorChanged(models.Model):
+    """Authors whose numbers changed since their DocumentPeriod rows were computed."""
+
+    author = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="作者", on_delete=models.CASCADE,
+                                  primary_key=True, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "待更新作者"
+
+    def __str__(self) -> str:
+        return str(self.author_id)
 
 
 class RollupState(models.Model):

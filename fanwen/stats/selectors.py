@@ -1,22 +1,27 @@
 """Reads of the daily aggregates for the author dashboard.  A period is the last ``days`` days
 ending today (local time).  Totals and the by-day series come from ``AuthorDay`` (one row per
-day); the per-document table from ``DocumentMonth`` for whole months and ``DocumentDay`` for the
-days before the first whole month, so a 365-day table reads about a dozen rows per document."""
+day, always current).  The per-document table is aggregated on request (``documents_live``:
+``DocumentMonth`` for whole months, ``DocumentDay`` before the first) for authors with up to
+``LIVE_DOCUMENTS_MAX`` documents; bigger authors read ``DocumentPeriod``, which the worker
+refreshes every minute when their numbers changed (``documents_stored``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from fanwen.library.models import Document
 from fanwen.library.selectors import MAX_ID
-from fanwen.stats.models import COUNTERS, AuthorDay, DocumentDay, DocumentMonth
+from fanwen.stats.models import COUNTERS, AuthorDay, AuthorPeriods, DocumentDay, DocumentMonth, DocumentPeriod
 
 PERIODS = (7, 30, 365)
+LIVE_DOCUMENTS_MAX = 1000
 DEFAULT_DAYS = 30
 
 
@@ -31,8 +36,14 @@ class Numbers:
     net_fen: int = 0
 
     def add(self, values: Any) -> None:
-        for name in COUNTERS:
-            setattr(self, name, getattr(self, name) + (values[name] or 0))
+        """Add a row (a mapping with every counter; None counts as 0)."""
+        self.reads += values["reads"] or 0
+        self.paywall_views += values["paywall_views"] or 0
+        self.sales += values["sales"] or 0
+        self.sales_fen += values["sales_fen"] or 0
+        self.refunds += values["refunds"] or 0
+        self.refunds_fen += values["refunds_fen"] or 0
+        self.net_fen += values["net_fen"] or 0
 
     @property
     def conversion(self) -> float | None:
@@ -64,7 +75,6 @@ class Overview:
     end: date
     totals: Numbers
     series: list[DayRow]
-    documents: list[DocumentRow] = field(default_factory=list)
     document: Document | None = None
 
 
@@ -83,15 +93,14 @@ def period(days: int) -> tuple[date, date]:
 
 
 def author_overview(*, author_id: int, days: int) -> Overview:
-    """Totals, the by-day series (every day, zeros included) and every document of the author's
-    with its numbers for the period, most net earnings first."""
+    """Totals and the by-day series (every day, zeros included)."""
     start, end = period(days)
     rows = AuthorDay.objects.filter(author_id=author_id, day__gte=start, day__lte=end)
     series = _series(rows.values("day", *COUNTERS), start, days)
     totals = Numbers()
     for row in series:
         totals.add(vars(row))
-    return Overview(days, start, end, totals, series, documents=_documents(author_id, start, end))
+    return Overview(days, start, end, totals, series)
 
 
 def document_overview(*, author_id: int, document_id: int, days: int) -> Overview | None:
@@ -126,21 +135,59 @@ def _series(rows: QuerySet[Any, dict[str, Any]], start: date, days: int) -> list
     return out
 
 
-def _documents(author_id: int, start: date, end: date) -> list[DocumentRow]:
+def documents_live(*, author_id: int, days: int) -> list[DocumentRow]:
+    """Every document of the author's with its numbers for the period, most net earnings
+    first: aggregated now (DocumentMonth for whole months, DocumentDay before the first)."""
+    start, end = period(days)
     first_month = start if start.day == 1 else (start.replace(day=28) + timedelta(days=4)).replace(day=1)
-    sums = {f"sum_{name}": Sum(name) for name in COUNTERS}
     docs = {
         pk: DocumentRow(document_id=pk, title=title, status=status)
         for pk, title, status in Document.objects.filter(author_id=author_id).values_list("pk", "title", "status")
     }
-    parts = [
-        DocumentMonth.objects.filter(author_id=author_id, month__gte=first_month, month__lte=end),
-    ]
-    if first_month > start:
-        parts.append(DocumentDay.objects.filter(author_id=author_id, day__gte=start, day__lt=first_month))  # type: ignore[arg-type]
-    for part in parts:
-        for row in part.values("document_id").annotate(**sums).values("document_id", *sums).order_by():
-            item = docs.get(row["document_id"])
+    columns = ", ".join(COUNTERS)
+    sums = ", ".join(f"SUM({c})" for c in COUNTERS)
+    month, day = DocumentMonth._meta.db_table, DocumentDay._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT document_id, {sums} FROM ("  # noqa: S608 (names are ours)
+            f" SELECT document_id, {columns} FROM {month} WHERE author_id = %s AND month >= %s AND month <= %s"
+            f" UNION ALL SELECT document_id, {columns} FROM {day} WHERE author_id = %s AND day >= %s AND day < %s"
+            ") AS parts GROUP BY document_id",
+            [author_id, first_month, end, author_id, start, first_month],
+        )
+        for document_id, *values in cursor.fetchall():
+            item = docs.get(document_id)
             if item is not None:
-                item.add({name: row[f"sum_{name}"] for name in COUNTERS})
-    return sorted(docs.values(), key=lambda d: (-d.net_fen, -d.sales, -d.reads, -d.document_id))
+                item.add(dict(zip(COUNTERS, values, strict=True)))
+    return sorted(docs.values(), key=_rank)
+
+
+def _rank(d: DocumentRow) -> tuple[int, int, int, int]:
+    return (-d.net_fen, -d.sales, -d.reads, d.document_id)
+
+
+def documents_stored(*, author_id: int, days: int) -> tuple[QuerySet[Any, dict[str, Any]], AuthorPeriods] | None:
+    """A big author's table as the worker last computed it (DocumentPeriod), best first, or
+    None when it has not been computed for today yet."""
+    state = AuthorPeriods.objects.filter(author_id=author_id, as_of=timezone.localdate()).first()
+    if state is None:
+        return None
+    rows = (
+        DocumentPeriod.objects.filter(author_id=author_id, days=days)
+        .order_by("-net_fen", "-sales", "-reads", "document_id")
+        .values("document_id", "document__title", *COUNTERS)
+    )
+    return rows, state
+
+
+def document_rows(values: Iterable[dict[str, Any]]) -> list[DocumentRow]:
+    out = []
+    for row in values:
+        item = DocumentRow(document_id=row["document_id"], title=row["document__title"])
+        item.add(row)
+        out.append(item)
+    return out
+
+
+def author_document_count(*, author_id: int) -> int:
+    return Document.objects.filter(author_id=author_id).count()

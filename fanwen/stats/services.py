@@ -23,11 +23,15 @@ from django.utils import timezone
 
 from fanwen.commerce.models import LedgerEntry, LedgerTransaction, Order
 from fanwen.library.models import Document
+from fanwen.stats import selectors
 from fanwen.stats.models import (
     COUNTERS,
+    AuthorChanged,
     AuthorDay,
+    AuthorPeriods,
     DocumentDay,
     DocumentMonth,
+    DocumentPeriod,
     RolledUpTransaction,
     RollupState,
 )
@@ -60,6 +64,14 @@ def stats_add(deltas: Iterable[Delta]) -> int:
     _upsert(DocumentDay._meta.db_table, ("document_id", "author_id", "day"), ("document_id", "day"), by_day)
     _upsert(DocumentMonth._meta.db_table, ("document_id", "author_id", "month"), ("document_id", "month"), by_month)
     _upsert(AuthorDay._meta.db_table, ("author_id", "day"), ("author_id", "day"), by_author)
+    authors = sorted({author_id for author_id, _ in by_author})
+    if authors:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {AuthorChanged._meta.db_table} (author_id) VALUES "  # noqa: S608 (names are ours)
+                + ", ".join(["(%s)"] * len(authors)) + " ON CONFLICT (author_id) DO NOTHING",
+                authors,
+            )
     return len(by_day)
 
 
@@ -164,3 +176,37 @@ def _marks_prune() -> None:
     RolledUpTransaction.objects.filter(
         transaction_at__lt=timezone.now() - 2 * RECENT_WINDOW - timedelta(minutes=10)
     ).delete()
+
+
+def stats_periods_refresh() -> int:
+    """Recompute ``DocumentPeriod`` (7/30/365 days) for big authors (more than
+    ``selectors.LIVE_DOCUMENTS_MAX`` documents) whose numbers changed, and for all of them once a
+    day (the windows move at midnight).  Returns how many authors were refreshed.  The worker
+    runs it every minute; smaller authors' tables are aggregated on request."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        changed = set(AuthorChanged.objects.values_list("author_id", flat=True))
+        AuthorChanged.objects.filter(author_id__in=changed).delete()  # claimed: a later change marks again
+    stale = set(AuthorPeriods.objects.exclude(as_of=today).values_list("author_id", flat=True))
+    done = 0
+    for author_id in sorted(changed | stale):
+        if selectors.author_document_count(author_id=author_id) <= selectors.LIVE_DOCUMENTS_MAX:
+            AuthorPeriods.objects.filter(author_id=author_id).delete()
+            DocumentPeriod.objects.filter(author_id=author_id).delete()
+            continue
+        computed_at = timezone.now()
+        rows = [
+            DocumentPeriod(document_id=d.document_id, author_id=author_id, days=days,
+                           **{name: getattr(d, name) for name in COUNTERS})
+            for days in selectors.PERIODS
+            for d in selectors.documents_live(author_id=author_id, days=days)
+            if d.reads or d.paywall_views or d.sales or d.refunds or d.net_fen
+        ]
+        with transaction.atomic():
+            DocumentPeriod.objects.filter(author_id=author_id).delete()
+            DocumentPeriod.objects.bulk_create(rows, batch_size=2000)
+            AuthorPeriods.objects.update_or_create(
+                author_id=author_id, defaults={"as_of": today, "computed_at": computed_at}
+            )
+        done += 1
+    return done

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -21,8 +23,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not selectors.author_has_documents(author_id=_me(request)):
         return render(request, "stats/empty.html", {"days": days})
     overview = selectors.author_overview(author_id=_me(request), days=days)
-    page = Paginator(overview.documents, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "stats/dashboard.html", _context(overview, measure, page=page))
+    stored = None
+    if selectors.author_document_count(author_id=_me(request)) > selectors.LIVE_DOCUMENTS_MAX:
+        stored = selectors.documents_stored(author_id=_me(request), days=days)
+    documents: Page[Any]
+    if stored is None:  # aggregated now
+        documents = Paginator(selectors.documents_live(author_id=_me(request), days=days), DOCUMENTS_PER_PAGE).get_page(
+            request.GET.get("page"))
+        shown = list(documents.object_list)
+    else:  # a big author's table as the worker computed it (documents with numbers only)
+        documents = Paginator(stored[0], DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
+        shown = selectors.document_rows(documents.object_list)
+    rows = present.document_rows_html(shown, days=overview.days)
+    return render(request, "stats/dashboard.html", _context(
+        overview, measure, page=documents, document_rows=rows, computed_at=stored[1].computed_at if stored else None))
 
 
 @require_safe
@@ -43,8 +57,9 @@ def days_csv(request: HttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 def documents_csv(request: HttpRequest) -> HttpResponse:
-    overview = selectors.author_overview(author_id=_me(request), days=selectors.period_days(request.GET.get("days")))
-    return _csv(present.csv_documents(overview.documents), f"fanwen-stats-{overview.days}d-documents.csv")
+    days = selectors.period_days(request.GET.get("days"))
+    documents = selectors.documents_live(author_id=_me(request), days=days)
+    return _csv(present.csv_documents(documents), f"fanwen-stats-{days}d-documents.csv")
 
 
 @require_safe
@@ -74,7 +89,7 @@ def _context(overview: selectors.Overview, measure: present.Measure, **extra: ob
         "measure": measure,
         "measures": present.MEASURES,
         "chart": present.chart_data(overview.series, measure),
-        "series_desc": list(reversed(overview.series)),
+        "day_rows": present.day_rows_html(overview.series),
         **extra,
     }
 

@@ -69,7 +69,7 @@ def test_no_write_per_request_and_one_batch_per_flush(client):
     with CaptureQueriesContext(connection) as queries:
         view_counts.flush()
     upserts = [q for q in queries if q["sql"].startswith("INSERT INTO") and "stats_" in q["sql"]]
-    assert len(upserts) == 3  # day, month, author: one statement each for the whole batch
+    assert len(upserts) == 4  # day, month, author, "author changed": one statement each for the whole batch
     assert today(doc) == (6, 6)
 
 

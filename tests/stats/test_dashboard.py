@@ -176,3 +176,31 @@ def test_the_document_table_is_paged(client):
     assert "第 2 / 2 页" in html
     assert html.count("/studio/stats/") >= 5
     assert len(docs) == 55
+
+
+def test_a_big_authors_table_comes_from_the_minutely_refresh(client, monkeypatch):
+    from fanwen.stats import selectors
+    from fanwen.stats.services import stats_periods_refresh
+
+    monkeypatch.setattr(selectors, "LIVE_DOCUMENTS_MAX", 2)
+    author = make_user()
+    docs = [make_document(author=author, title=f"大作者文档{i}") for i in range(3)]
+    add(docs[1], 0, reads=5, sales=1, sales_fen=500, net_fen=350)
+    add(docs[2], 40, reads=9, sales=2, sales_fen=1000, net_fen=700)  # only in the 365-day window
+    client.force_login(author)
+
+    before = client.get("/studio/stats/?days=30").content.decode()
+    assert "¥3.50" in before and "大作者文档1" in before  # not computed yet: aggregated now
+
+    assert stats_periods_refresh() == 1
+    assert stats_periods_refresh() == 0  # nothing changed since
+    html30 = client.get("/studio/stats/?days=30").content.decode()
+    assert "每分钟更新" in html30 and "共 1 篇有数据" in html30
+    assert "大作者文档1" in html30 and "大作者文档2" not in html30
+    html365 = client.get("/studio/stats/?days=365").content.decode()
+    assert html365.index("大作者文档2") < html365.index("大作者文档1")  # ¥7.00 before ¥3.50
+
+    add(docs[0], 0, net_fen=9900, sales=1)  # a change marks the author again
+    assert stats_periods_refresh() == 1
+    html = client.get("/studio/stats/?days=7").content.decode()
+    assert html.index("大作者文档0") < html.index("大作者文档1")

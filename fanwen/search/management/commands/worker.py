@@ -15,7 +15,7 @@ from django.db import close_old_connections
 
 from fanwen.commerce.services import orders_expire_stale, refunds_retry_pending
 from fanwen.search.indexer import WriterBusy, index_sync, outbox_prune
-from fanwen.stats.services import stats_rollup
+from fanwen.stats.services import stats_periods_refresh, stats_rollup
 
 log = logging.getLogger("fanwen.worker")
 
@@ -37,6 +37,7 @@ class Command(BaseCommand):
                 self._run("expire orders", orders_expire_stale)
                 self._run("retry refunds", refunds_retry_pending)
                 self._run("stats rollup", stats_rollup)
+                self._run("stats periods", stats_periods_refresh)
                 last_minute = now
             if now - last_hour >= 3600 or options["once"]:
                 self._run("prune outbox", outbox_prune)
