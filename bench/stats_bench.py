@@ -82,7 +82,7 @@ def build_aggregates(n_docs: int, n_orders: int) -> tuple[Any, list[int], int]:
     from django.utils import timezone
 
     from fanwen.library.models import Document
-    from fanwen.stats.models import AuthorDay, DocumentDay, DocumentMonth
+    from fanwen.stats.models import AuthorChanged, AuthorDay, DocumentDay, DocumentMonth
     from tests.commerce.factories import make_user
 
     author = make_user("bench-author")
@@ -131,6 +131,7 @@ def build_aggregates(n_docs: int, n_orders: int) -> tuple[Any, list[int], int]:
              for (d, m), c in months.items()], batch_size=5000)
         AuthorDay.objects.bulk_create(
             [AuthorDay(author=author, day=day, **dict(zip(COUNTERS, c, strict=True))) for day, c in per_day.items()])
+        AuthorChanged.objects.create(author=author)  # as services.stats_add marks it
     return author, docs, len(cells)
 
 

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
-from fanwen.api import documents, downloads, fill, orders, search, tokens
+from fanwen.api import documents, downloads, fill, orders, search, stats, tokens
 
 log = logging.getLogger("fanwen.api")
 
@@ -24,6 +24,7 @@ api.add_router("/", downloads.router)
 api.add_router("/", fill.router)
 api.add_router("/", orders.router)
 api.add_router("/", search.router)
+api.add_router("/", stats.router)
 
 
 @api.exception_handler(HttpError)

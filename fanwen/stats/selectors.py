@@ -158,7 +158,7 @@ def documents_live(*, author_id: int, days: int) -> list[DocumentRow]:
         for document_id, *values in cursor.fetchall():
             item = docs.get(document_id)
             if item is not None:
-                item.add(dict(zip(COUNTERS, values, strict=True)))
+                item.add(dict(zip(COUNTERS, (int(v or 0) for v in values), strict=True)))  # PostgreSQL: numeric
     return sorted(docs.values(), key=_rank)
 
 

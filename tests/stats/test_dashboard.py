@@ -204,3 +204,19 @@ def test_a_big_authors_table_comes_from_the_minutely_refresh(client, monkeypatch
     assert stats_periods_refresh() == 1
     html = client.get("/studio/stats/?days=7").content.decode()
     assert html.index("大作者文档0") < html.index("大作者文档1")
+
+
+def test_the_api_gives_the_same_numbers_to_the_author_only(client):
+    author, other = make_user(), make_user()
+    doc = make_document(price_fen=1000, author=author, title="接口文档")
+    add(doc, 0, reads=4, paywall_views=3, sales=1, sales_fen=1000, net_fen=700)
+    assert client.get("/api/v1/me/stats?days=7").status_code == 401
+    client.force_login(author)
+    body = client.get("/api/v1/me/stats?days=7").json()
+    assert body["days"] == 7 and len(body["series"]) == 7
+    assert body["totals"]["net_fen"] == 700 and body["totals"]["conversion"] == 0.25
+    assert body["documents"][0]["title"] == "接口文档"
+    assert client.get(f"/api/v1/me/stats?document_id={doc.pk}").json()["totals"]["reads"] == 4
+    client.force_login(other)
+    assert client.get(f"/api/v1/me/stats?document_id={doc.pk}").status_code == 404
+    assert client.get("/api/v1/me/stats").json()["totals"]["reads"] == 0
