@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils import timezone
 
 from fanwen.commerce.models import LedgerEntry, LedgerTransaction, Order
@@ -188,12 +188,16 @@ def stats_periods_refresh() -> int:
         changed = set(AuthorChanged.objects.values_list("author_id", flat=True))
         AuthorChanged.objects.filter(author_id__in=changed).delete()  # claimed: a later change marks again
     stale = set(AuthorPeriods.objects.exclude(as_of=today).values_list("author_id", flat=True))
+    candidates = sorted(changed | stale)
+    big = set(
+        Document.objects.filter(author_id__in=candidates).values("author_id").annotate(n=Count("pk"))
+        .filter(n__gt=selectors.LIVE_DOCUMENTS_MAX).values_list("author_id", flat=True)
+    )
+    small = [a for a in candidates if a not in big]  # aggregated on request: nothing kept for them
+    AuthorPeriods.objects.filter(author_id__in=small).delete()
+    DocumentPeriod.objects.filter(author_id__in=small).delete()
     done = 0
-    for author_id in sorted(changed | stale):
-        if selectors.author_document_count(author_id=author_id) <= selectors.LIVE_DOCUMENTS_MAX:
-            AuthorPeriods.objects.filter(author_id=author_id).delete()
-            DocumentPeriod.objects.filter(author_id=author_id).delete()
-            continue
+    for author_id in sorted(big):
         computed_at = timezone.now()
         rows = [
             DocumentPeriod(document_id=d.document_id, author_id=author_id, days=days,

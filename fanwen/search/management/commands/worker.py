@@ -1,7 +1,7 @@
 """fanwen worker: the background loop beside the web workers.
 
-Applies the search outbox (every second), expires stale orders and retries pending
-refunds (every minute), prunes the outbox (hourly).  `fanwen serve` starts it."""
+Applies the search outbox (every second), expires stale orders, retries pending refunds and
+rolls up the author statistics (every minute), prunes the outbox (hourly).  `fanwen serve` starts it."""
 
 from __future__ import annotations
 
