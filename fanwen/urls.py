@@ -54,6 +54,7 @@ urlpatterns = [
     path("me/uploads/", author_views.my_uploads, name="my_uploads"),
     path("me/wallet/", commerce_views.wallet, name="wallet"),
     path("me/earnings/", commerce_views.earnings, name="earnings"),
+    path("studio/stats/", include("fanwen.stats.urls")),  # before any /studio/ include
     path("vip/", commerce_views.vip, name="vip"),
     path("buy/", commerce_views.buy, name="buy"),
     path("orders/<str:number>/", commerce_views.order_detail, name="order"),

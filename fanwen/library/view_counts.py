@@ -1,5 +1,9 @@
 """Read counts.  Reads are tallied in this process and written in batches, so a busy page
-costs no database write per request."""
+costs no database write per request.
+
+Each flush also sends :data:`views_flushed` inside its transaction with the reads and paywall
+views per document (the author dashboard's daily counts listen, ``stats/apps.py``), so the
+library does not import who listens."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import time
 
 from django.db import transaction
 from django.db.models import F
+from django.dispatch import Signal
 
 from fanwen.library.changes import document_changed
 from fanwen.library.models import Document
@@ -15,29 +20,56 @@ from fanwen.library.models import Document
 VIEW_FLUSH_EVERY = 200
 VIEW_FLUSH_SECONDS = 10.0
 _view_lock = threading.Lock()
-_views_pending: dict[int, int] = {}
+#: sent inside the flush transaction with ``counts``: {document_id: (reads, paywall_views)}
+views_flushed = Signal()
+PAYWALL_IF_PAID = None  # an anonymous page served from the cache: the card is on it iff there is a paid part
+# document id -> [reads, paywall views, cached anonymous reads (paywall views iff the document has a paid part)]
+_views_pending: dict[int, list[int]] = {}
 _views_flushed_at = time.monotonic()
 
 
-def document_count_view(*, document_id: int) -> None:
-    """Count a read.  Reads are tallied in this process and written when a document has
-    VIEW_FLUSH_EVERY pending or every VIEW_FLUSH_SECONDS, so a busy page costs no write
-    per request.  A crash loses at most those pending counts."""
+def document_count_view(*, document_id: int, paywall: bool | None = False) -> None:
+    """Count a read, and a paywall view when the reader got the page with the paywall card
+    (``paywall=True``; ``PAYWALL_IF_PAID`` for a cached anonymous page, decided at the flush).
+    Tallied in this process and written when a document has VIEW_FLUSH_EVERY pending or every
+    VIEW_FLUSH_SECONDS, so a busy page costs no write per request.  A crash loses at most
+    those pending counts."""
     global _views_flushed_at
     now = time.monotonic()
     with _view_lock:
-        _views_pending[document_id] = _views_pending.get(document_id, 0) + 1
+        tally = _views_pending.setdefault(document_id, [0, 0, 0])
+        tally[0] += 1
+        if paywall is not False:
+            tally[1 if paywall else 2] += 1
         if now - _views_flushed_at >= VIEW_FLUSH_SECONDS:
             due, _views_flushed_at = dict(_views_pending), now
             _views_pending.clear()
-        elif _views_pending[document_id] >= VIEW_FLUSH_EVERY:
+        elif tally[0] >= VIEW_FLUSH_EVERY:
             due = {document_id: _views_pending.pop(document_id)}
         else:
             return
+    _write(due)
+
+
+def flush() -> None:
+    """Write every pending count now (tests, benchmarks)."""
+    global _views_flushed_at
+    with _view_lock:
+        due, _views_flushed_at = dict(_views_pending), time.monotonic()
+        _views_pending.clear()
+    if due:
+        _write(due)
+
+
+def _write(due: dict[int, list[int]]) -> None:
     with transaction.atomic():
-        for pk, count in due.items():
-            Document.objects.filter(pk=pk).update(views=F("views") + count)
+        cached = [pk for pk, (_, _, maybe) in due.items() if maybe]
+        paid = set(Document.objects.filter(pk__in=cached, chars_paid__gt=0).values_list("pk", flat=True)) if cached else set()
+        for pk, (reads, _, _) in due.items():
+            Document.objects.filter(pk=pk).update(views=F("views") + reads)
             document_changed(document_id=pk)  # keeps "most read" sorting fresh
+        counts = {pk: (reads, shown + (maybe if pk in paid else 0)) for pk, (reads, shown, maybe) in due.items()}
+        views_flushed.send(sender=None, counts=counts)
 
 
 def reset() -> None:

@@ -51,7 +51,7 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
         cached = anonymous_page_get(document_id)
         if cached is not None:
             if request.method == "GET":
-                view_counts.document_count_view(document_id=document_id)
+                view_counts.document_count_view(document_id=document_id, paywall=view_counts.PAYWALL_IF_PAID)
             return HttpResponse(cached)
     document = gate.document_get_visible(document_id=document_id, user=request.user)
     if document is None:
@@ -61,7 +61,7 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
     if view.access and not anonymous:  # never on a page that may be cached for anonymous readers
         view = fingerprints.marked_view(view, request.user)
     if request.method == "GET":
-        view_counts.document_count_view(document_id=document.pk)
+        view_counts.document_count_view(document_id=document.pk, paywall=not view.access)
     # Entitled: the free and paid runs in document order.  Others: the gate's opening, the
     # paywall card, then the free ending (the template).
     runs = [(paid, list(group)) for paid, group in groupby(view.blocks, key=lambda b: b.paid)] if view.access else []

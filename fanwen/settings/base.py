@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "fanwen.notices",
     "fanwen.payouts",
     "fanwen.studio",
+    "fanwen.stats",
 ]
 
 MIDDLEWARE = [

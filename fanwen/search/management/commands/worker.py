@@ -1,7 +1,8 @@
 """fanwen worker: the background loop beside the web workers.
 
-Applies the search outbox (every second), expires stale orders, retries pending
-refunds, releases matured earnings and settles open payouts (every minute), prunes the outbox (hourly).  `fanwen serve` starts it."""
+Applies the search outbox (every second), expires stale orders, retries pending refunds,
+releases matured earnings, settles open payouts and rolls up the author statistics (every
+minute), prunes the outbox (hourly).  `fanwen serve` starts it."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from django.db import close_old_connections
 from fanwen.commerce.services import orders_expire_stale, refunds_retry_pending
 from fanwen.payouts.services import payouts_tick
 from fanwen.search.indexer import WriterBusy, index_sync, outbox_prune
+from fanwen.stats.services import stats_periods_refresh, stats_rollup
 
 log = logging.getLogger("fanwen.worker")
 
@@ -37,6 +39,8 @@ class Command(BaseCommand):
                 self._run("expire orders", orders_expire_stale)
                 self._run("retry refunds", refunds_retry_pending)
                 self._run("release earnings, settle payouts", payouts_tick)
+                self._run("stats rollup", stats_rollup)
+                self._run("stats periods", stats_periods_refresh)
                 last_minute = now
             if now - last_hour >= 3600 or options["once"]:
                 self._run("prune outbox", outbox_prune)
