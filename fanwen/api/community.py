@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from fanwen.api.auth import require_user, require_user_for_write
@@ -104,7 +104,7 @@ def report_create(request: HttpRequest, document_id: int, payload: ReportIn) -> 
                                                 note=payload.note)
     except CommunityError as exc:
         raise _fail(exc) from exc
-    return 201, report_dict(report)
+    return Status(201, report_dict(report))
 
 
 @router.post("/me/favorites/{int:document_id}", response={200: FavoriteOut, **ERRORS}, summary="收藏文档")
