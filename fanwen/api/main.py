@@ -9,6 +9,7 @@ from django.http.request import RawPostDataException
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
+from fanwen.api import community as community_api
 from fanwen.api import documents, downloads, fill, notices, orders, search, stats, studio, tokens
 from fanwen.api import payouts as payouts_api
 
@@ -30,6 +31,7 @@ api.add_router("/", notices.router)
 api.add_router("/", payouts_api.router)
 api.add_router("/", studio.router)
 api.add_router("/", stats.router)
+api.add_router("/", community_api.router)
 
 
 @api.exception_handler(HttpError)

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from fanwen.access import fingerprints, gate
+from fanwen.community import services as community_services
 from fanwen.library import selectors, services, view_counts
 from fanwen.library.models import Category, Document
 from fanwen.library.page_cache import anonymous_page_get, anonymous_page_set
@@ -62,6 +63,8 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
         view = fingerprints.marked_view(view, request.user)
     if request.method == "GET":
         view_counts.document_count_view(document_id=document.pk, paywall=not view.access)
+        if request.user.is_authenticated:  # 最近阅读 (cheap: nothing when read in the last minutes)
+            community_services.history_record(user_id=request.user.pk, document_id=document.pk)
     # Entitled: the free and paid runs in document order.  Others: the gate's opening, the
     # paywall card, then the free ending (the template).
     runs = [(paid, list(group)) for paid, group in groupby(view.blocks, key=lambda b: b.paid)] if view.access else []

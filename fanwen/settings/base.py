@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "fanwen.payouts",
     "fanwen.studio",
     "fanwen.stats",
+    "fanwen.community",
 ]
 
 MIDDLEWARE = [
@@ -174,6 +175,11 @@ FANWEN_PAGE_SIZE = 20
 FANWEN_DOWNLOADS_PER_DAY = env.int("FANWEN_DOWNLOADS_PER_DAY", default=50)
 # 站内信 also by email (Django's email backend; EMAIL_URL e.g. smtp://user:pass@host:587): off by default.
 FANWEN_NOTIFY_EMAIL = env.bool("FANWEN_NOTIFY_EMAIL", default=False)
+# 举报: per reader and per client address (copyright complaints) an hour; flagged at this many open reports.
+FANWEN_REPORTS_PER_HOUR = env.int("FANWEN_REPORTS_PER_HOUR", default=10)
+FANWEN_COMPLAINTS_PER_HOUR = env.int("FANWEN_COMPLAINTS_PER_HOUR", default=5)
+FANWEN_REPORTS_FLAG = env.int("FANWEN_REPORTS_FLAG", default=3)
+FANWEN_HISTORY_QUIET_SECONDS = env.int("FANWEN_HISTORY_QUIET_SECONDS", default=300)  # 最近阅读: no write within
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="范文库 <noreply@localhost>")
 # PDF renders (about 0.45 s of CPU each) at once per host; 0 = one fewer than the request

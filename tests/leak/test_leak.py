@@ -55,6 +55,7 @@ def extra_urls(client: Client, planted: Planted) -> list[str]:
         "/me/notices/",
         "/api/v1/me/notices",
         "/me/payouts/", "/ops/payouts/?status=all",
+        "/me/", f"/d/{planted.document_id}/report/", f"/d/{planted.document_id}/complaint/", "/ops/reports/?status=all",
     ]
 
 
