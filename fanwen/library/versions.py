@@ -111,13 +111,14 @@ def _history_start(document: Document) -> None:
     if DocumentVersion.objects.filter(document_id=document.pk, status=DocumentVersion.Status.APPROVED).exists():
         return
     live = live_parsed(document)
-    DocumentVersion.objects.create(
+    first = DocumentVersion.objects.create(
         document=document, number=1, status=DocumentVersion.Status.APPROVED, text=fmt.serialise(live),
         content_hash=document.content_hash, title=document.title, chars_free=document.chars_free,
         chars_paid=document.chars_paid, paid_from=first_paid(live), blocks=len(live.blocks),
         price_fen=document.price_fen, source_name=document.source_name, created_by_id=document.author_id,
         decided_at=document.created_at,
     )
+    DocumentVersion.objects.filter(pk=first.pk).update(created_at=document.created_at)  # it was made then
 
 
 def _lock_pending(version_id: int) -> tuple[Document, DocumentVersion]:
