@@ -27,8 +27,10 @@ def documents_in_category(*, category: Category) -> QuerySet[Document]:
 MAX_ID = 2**63 - 1
 
 
-def document_is_published(*, document_id: int) -> bool:
-    return Document.objects.filter(pk=document_id, status=Document.Status.PUBLISHED).exists()
+def document_is_published(*, document_id: int, content_hash: str | None = None) -> bool:
+    """Published (and, given a content_hash, still that version: an approved version swaps it)."""
+    found = Document.objects.filter(pk=document_id, status=Document.Status.PUBLISHED)
+    return (found.filter(content_hash=content_hash) if content_hash is not None else found).exists()
 
 
 def categories_with_counts() -> list[Category]:

@@ -190,7 +190,6 @@ def _swap(document: Document, version: DocumentVersion) -> None:
     version.content_hash = digest
     document_page_cache_clear(document_id=document.pk)
     document_changed(document_id=document.pk, action=UPSERT)
-    transaction.on_commit(lambda: document_page_cache_clear(document_id=document.pk))
 
 
 def version_reject(*, version_id: int, actor: Any = None, reason: str) -> DocumentVersion:

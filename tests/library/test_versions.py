@@ -112,7 +112,7 @@ def test_approve_swaps_the_live_text_at_once(doc, author, staff):
     approved = versions.version_approve(version_id=version.pk, actor=staff)
     doc.refresh_from_db()
     assert approved.number == 2 and approved.status == "approved" and approved.decided_by == staff
-    assert [t for t, _ in texts(doc)][0] == "新版开头庚辛壬。" and [p for _, p in texts(doc)].index(True) == 5
+    assert texts(doc)[0][0] == "新版开头庚辛壬。" and [p for _, p in texts(doc)].index(True) == 5
     assert doc.content_hash == approved.content_hash != old_hash
     assert doc.summary.startswith("新版开头") and doc.chars_paid > 0 and doc.sections_paid == 1
     history = DocumentVersion.objects.filter(document=doc, status="approved").order_by("number")
@@ -228,3 +228,21 @@ def test_a_document_waiting_for_its_first_review_has_no_versions(author):
     result = document_import(parsed=parse_text(V1), price_fen=500, author_id=author.pk, status="pending")
     with pytest.raises(DocumentChangeRefused, match="审核"):
         versions.version_submit(document_id=result.document_id, author_id=author.pk, parsed=parse_text(V2))
+
+
+def test_a_page_rendered_while_a_version_goes_live_is_not_kept(doc, staff, monkeypatch):
+    """The swap commits between the render (v1) and the cache write: the view's re-read after
+    its write sees the content changed and clears the copy, so the next reader gets v2."""
+    from fanwen.library import views
+
+    version = submit(doc)
+    real_set = views.anonymous_page_set
+
+    def swap_then_set(document_id: int, content: bytes) -> None:
+        versions.version_approve(version_id=version.pk, actor=staff)
+        real_set(document_id, content)
+
+    monkeypatch.setattr(views, "anonymous_page_set", swap_then_set)
+    assert "旧版开头" in page_as(None, doc)  # rendered from v1
+    monkeypatch.setattr(views, "anonymous_page_set", real_set)
+    assert "新版开头" in page_as(None, doc)
