@@ -23,7 +23,13 @@ from fanwen.library import versions
 from fanwen.library.models import Category, Document, DocumentVersion
 from fanwen.library.selectors import document_live_number, document_versions
 from fanwen.library.services import DocumentChangeRefused
-from fanwen.library.uploads import BUSY_MESSAGE, format_error_message, upload_slot
+from fanwen.library.uploads import (
+    BUSY_MESSAGE,
+    format_error_message,
+    rate_limited_message,
+    upload_slot,
+    upload_wait_seconds,
+)
 from fanwen.studio import edits
 from fanwen.studio.services import DraftRefused
 
@@ -130,7 +136,7 @@ def document_patch(request: HttpRequest, document_id: int, body: DocumentPatchIn
 @router.post(
     "/me/documents/{document_id}/versions",
     response={201: VersionOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 413: ErrorOut,
-              503: ErrorOut},
+              429: ErrorOut, 503: ErrorOut},
     summary="提交文档的新版本（待审核）",
     description="multipart/form-data：file（新文件，可选）和/或 paid_from（第一个付费段落的序号，从 0 起数，至少为 1）；"
     "只给 paid_from 时移动当前正文的分界线。新版本进入审核，通过前线上仍是当前版本；已购买的读者在新版本上线后仍可阅读全文。"
@@ -161,6 +167,9 @@ def version_create(
     with upload_slot() as free:
         if not free:
             raise HttpError(503, BUSY_MESSAGE)
+        wait = upload_wait_seconds(user_id=user.pk)
+        if wait:
+            raise HttpError(429, rate_limited_message(wait))
         try:
             parsed = read_bytes(file.read(), name=name, max_blocks=settings.FANWEN_MAX_BLOCKS)
         except FormatError as exc:

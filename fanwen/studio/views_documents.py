@@ -18,7 +18,14 @@ from fanwen.core.format import FormatError
 from fanwen.core.reader import SUPPORTED_SUFFIXES, read_bytes
 from fanwen.library.models import Category, Document
 from fanwen.library.selectors import document_versions
-from fanwen.library.uploads import BUSY_MESSAGE, UploadForm, format_error_message, upload_slot
+from fanwen.library.uploads import (
+    BUSY_MESSAGE,
+    UploadForm,
+    format_error_message,
+    rate_limited_message,
+    upload_slot,
+    upload_wait_seconds,
+)
 from fanwen.studio import edits
 from fanwen.studio.services import DraftRefused
 from fanwen.web.auth import uid
@@ -112,6 +119,10 @@ def _new_file(request: HttpRequest, document: Document, details: DetailsForm) ->
         if not free:
             upload.add_error(None, BUSY_MESSAGE)
             return _page(request, document, details, upload, 503)
+        wait = upload_wait_seconds(user_id=uid(request))
+        if wait:
+            upload.add_error(None, rate_limited_message(wait))
+            return _page(request, document, details, upload, 429)
         try:
             parsed = read_bytes(file.read(), name=file.name, max_blocks=settings.FANWEN_MAX_BLOCKS)
         except FormatError as exc:

@@ -145,3 +145,13 @@ def test_api_versions_post_and_list(author, doc):
     assert client.get(f"/api/v1/me/documents/{doc.pk}/versions", **api(other)).status_code == 404
     assert client.patch(f"/api/v1/me/documents/{doc.pk}", {"title": "x"}, content_type="application/json",
                         **api(other)).status_code == 404
+
+
+def test_new_files_count_against_the_hourly_upload_limit(client_author, author, doc, settings):
+    settings.FANWEN_UPLOADS_PER_HOUR = 1
+    upload = lambda: SimpleUploadedFile("n.txt", "新\n开头。\n##paidbegin##付费。".encode())  # noqa: E731
+    assert client_author.post(f"/studio/documents/{doc.pk}/", {"action": "file", "file": upload()}).status_code == 302
+    page = client_author.post(f"/studio/documents/{doc.pk}/", {"action": "file", "file": upload()})
+    assert page.status_code == 429 and "上传过于频繁" in page.content.decode()
+    response = Client().post(f"/api/v1/me/documents/{doc.pk}/versions", {"file": upload()}, **api(author))
+    assert response.status_code == 429
