@@ -155,3 +155,14 @@ def test_new_files_count_against_the_hourly_upload_limit(client_author, author, 
     assert page.status_code == 429 and "上传过于频繁" in page.content.decode()
     response = Client().post(f"/api/v1/me/documents/{doc.pk}/versions", {"file": upload()}, **api(author))
     assert response.status_code == 429
+
+
+def test_the_preview_of_a_version_draft(client_author, doc):
+    client_author.post(f"/studio/documents/{doc.pk}/", {"action": "line"})
+    draft = Draft.objects.get(version_of=doc)
+    unchanged = client_author.get(f"{draft.get_absolute_url()}preview/", follow=True).content.decode()
+    assert "与当前版本相同" in unchanged
+    client_author.post(draft.get_absolute_url(), {"title": doc.title, "price": "5", "move": "5"})
+    preview = client_author.get(f"{draft.get_absolute_url()}preview/").content.decode()
+    assert "第一部分正文" in preview and "第二部分正文" in preview and "第三部分正文" not in preview
+    assert live(doc)[4] == ("第二部分正文。", True), "the preview changed nothing live"
