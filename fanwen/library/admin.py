@@ -173,3 +173,5 @@ class DocumentAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Document]) -> None:
         for pk in list(queryset.values_list("pk", flat=True)):
             services.document_delete(document_id=pk, actor=request.user)
+
+from fanwen.library import admin_versions  # noqa: E402,F401  (registers DocumentVersion)

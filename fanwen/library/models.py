@@ -134,3 +134,58 @@ class Block(models.Model):
     def heading_rest(self) -> str:
         """... and the body text after it, rendered as a paragraph under the heading."""
         return structure.split_heading(self.text)[1]
+
+
+class DocumentVersion(models.Model):
+    """A text of a document: the live one's history (approved) and the author's changes waiting
+    for review (pending).  A pending version's text reaches only its author and staff; the
+    document's Block rows stay the live version until ``library.versions.version_approve``."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审核"
+        APPROVED = "approved", "已通过"
+        REJECTED = "rejected", "未通过"
+        WITHDRAWN = "withdrawn", "已被新版本取代"
+
+    class Kind(models.TextChoices):
+        TEXT = "text", "修改正文或付费分界线"
+        REPUBLISH = "republish", "申请重新上架"
+
+    document = models.ForeignKey(Document, verbose_name="文档", on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField("版本号", null=True, blank=True)  # given when approved
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.TEXT)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    # core.format.serialise of the version, markers included (the only copy of a pending text).
+    text = models.TextField("内容")
+    content_hash = models.CharField("内容指纹", max_length=64)
+    title = models.CharField("标题", max_length=200)
+    chars_free = models.PositiveIntegerField("免费字数", default=0)
+    chars_paid = models.PositiveIntegerField("付费字数", default=0)
+    paid_from = models.PositiveIntegerField("付费起始段")
+    blocks = models.PositiveIntegerField("段落数", default=0)
+    price_fen = models.PositiveIntegerField("价格（分）", null=True, blank=True)
+    source_name = models.CharField("来源文件", max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="提交人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField("未通过原因", max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = verbose_name_plural = "文档版本"
+        indexes = [models.Index(fields=["status", "created_at"], name="docversion_status")]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="docversion_unique_number"),
+            models.UniqueConstraint(fields=["document"], condition=models.Q(status="pending"),
+                                    name="docversion_one_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} v{self.number}" if self.number else f"{self.document_id} 待审核版本 #{self.pk}"
+
+    @property
+    def chars_total(self) -> int:
+        return self.chars_free + self.chars_paid

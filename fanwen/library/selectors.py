@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
-from fanwen.library.models import Category, Document
+from fanwen.library.models import Category, Document, DocumentVersion
 
 
 def documents_published() -> QuerySet[Document]:
@@ -27,8 +27,10 @@ def documents_in_category(*, category: Category) -> QuerySet[Document]:
 MAX_ID = 2**63 - 1
 
 
-def document_is_published(*, document_id: int) -> bool:
-    return Document.objects.filter(pk=document_id, status=Document.Status.PUBLISHED).exists()
+def document_is_published(*, document_id: int, content_hash: str | None = None) -> bool:
+    """Published (and, given a content_hash, still that version: an approved version swaps it)."""
+    found = Document.objects.filter(pk=document_id, status=Document.Status.PUBLISHED)
+    return (found.filter(content_hash=content_hash) if content_hash is not None else found).exists()
 
 
 def categories_with_counts() -> list[Category]:
@@ -55,3 +57,20 @@ def author_reads(*, author_id: int) -> int:
     """Total reads of an author's published documents."""
     total = documents_published().filter(author_id=author_id).aggregate(n=Sum("views"))["n"]
     return int(total or 0)
+
+
+def versions_pending() -> QuerySet[DocumentVersion]:
+    """Versions waiting for review, oldest first (for the review queue); no text loaded."""
+    return (DocumentVersion.objects.filter(status=DocumentVersion.Status.PENDING)
+            .select_related("document", "document__author").defer("text").order_by("created_at", "id"))
+
+
+def document_versions(*, document_id: int) -> QuerySet[DocumentVersion]:
+    """A document's versions, newest first (history for its author and staff); no text loaded."""
+    return DocumentVersion.objects.filter(document_id=document_id).defer("text").order_by("-created_at", "-id")
+
+
+def document_live_number(*, document_id: int) -> int:
+    """The live version's number: 1 until a new version was approved."""
+    found = DocumentVersion.objects.filter(document_id=document_id, status=DocumentVersion.Status.APPROVED)
+    return found.aggregate(n=Max("number"))["n"] or 1

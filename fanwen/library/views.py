@@ -78,7 +78,7 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
         anonymous_page_set(document.pk, response.content)
         # Unpublished while this page was rendered?  Its status change cleared the cache before
         # our write: clear it again.  Read after the write, so no stale page can outlive the change.
-        if not selectors.document_is_published(document_id=document.pk):
+        if not selectors.document_is_published(document_id=document.pk, content_hash=document.content_hash):
             services.document_page_cache_clear(document_id=document.pk)
     return response
 

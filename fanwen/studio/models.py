@@ -30,6 +30,11 @@ class Draft(models.Model):
     document = models.ForeignKey(
         "library.Document", verbose_name="文档", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A draft of a new version of this (published) document: submitting it makes a pending
+    # library.DocumentVersion; the live text stays until staff approve it.
+    version_of = models.ForeignKey(
+        "library.Document", verbose_name="修改的文档", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 

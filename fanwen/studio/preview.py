@@ -55,6 +55,8 @@ def preview_html(request: HttpRequest, draft: Draft) -> str:
                 tags=draft.tags,
                 status=Document.Status.PUBLISHED,
             )
+            if result.status != "imported" and result.document_id == draft.version_of_id:
+                raise DraftRefused("正文和分界线与当前版本相同：读者看到的就是现在的文档页")
             if result.status != "imported":
                 raise DraftRefused(f"你已上传过内容相同的文档（#{result.document_id}），无需重复提交")
             stored = Document.objects.select_related("category", "author").get(pk=result.document_id)

@@ -26,7 +26,7 @@ from fanwen.library.uploads import (
     upload_slot,
     upload_wait_seconds,
 )
-from fanwen.studio import selectors, services
+from fanwen.studio import edits, selectors, services
 from fanwen.studio.editor import editor_for
 from fanwen.studio.forms import CategoryChoice, DraftForm, StudioUploadForm
 from fanwen.studio.models import Draft
@@ -164,7 +164,7 @@ def draft_edit(request: HttpRequest, draft_id: int) -> HttpResponse:
     try:
         draft = services.draft_save(draft_id=draft.pk, author_id=uid(request), **changes)
         if valid and data.get("action") == "submit":
-            result = services.draft_submit(draft_id=draft.pk, author_id=uid(request), actor=request.user)
+            result = edits.submit(draft_id=draft.pk, author_id=uid(request), actor=request.user)
         elif valid:
             return redirect(f"{draft.get_absolute_url()}#line" if data.get("move") else draft.get_absolute_url())
         else:
@@ -173,6 +173,10 @@ def draft_edit(request: HttpRequest, draft_id: int) -> HttpResponse:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         draft.refresh_from_db()
         return _editor_page(request, draft, form, 400)
+    if result.status in ("version", "details"):
+        messages.success(request, "新版本已提交审核：通过前，读者看到的仍是当前版本。" if result.status == "version"
+                         else "文档信息已更新；正文和分界线没有变化。")
+        return redirect(f"/studio/documents/{result.document_id}/")
     if result.status == "unchanged":
         messages.info(request, "文库里已有内容相同的文档。")
     else:
