@@ -9,7 +9,7 @@ from django.http.request import RawPostDataException
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
-from fanwen.api import documents, downloads, fill, notices, orders, search, studio, tokens
+from fanwen.api import documents, downloads, fill, notices, orders, search, staff_review, studio, tokens
 from fanwen.api import payouts as payouts_api
 
 log = logging.getLogger("fanwen.api")
@@ -28,6 +28,7 @@ api.add_router("/", orders.router)
 api.add_router("/", search.router)
 api.add_router("/", notices.router)
 api.add_router("/", payouts_api.router)
+api.add_router("/", staff_review.router)
 api.add_router("/", studio.router)
 
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "fanwen.notices",
     "fanwen.payouts",
     "fanwen.studio",
+    "fanwen.moderation",
 ]
 
 MIDDLEWARE = [

@@ -37,6 +37,13 @@ def reordered(text: str, seed: int = 0) -> str:
     return "\n".join(paragraphs)
 
 
+def reordered_upload(text: str, seed: int = 0) -> str:
+    """Reordered paragraphs of a file, its title first and one paid marker after three lines."""
+    title, *rest = [p for p in text.replace("##paidbegin##", "").replace("##paidend##", "").split("\n") if p.strip()]
+    Random(seed).shuffle(rest)
+    return "\n".join([title, *rest[:3], "##paidbegin##", *rest[3:]])
+
+
 def traditional(text: str) -> str:
     return opencc.OpenCC("s2t").convert(text)
 
