@@ -55,6 +55,7 @@ def extra_urls(client: Client, planted: Planted) -> list[str]:
         "/me/notices/",
         "/api/v1/me/notices",
         "/me/payouts/", "/ops/payouts/?status=all",
+        "/ops/review/", f"/ops/review/{planted.document_id}/", f"/ops/review/{planted.document_id}/compare/{planted.free_id}/",
     ]
 
 
