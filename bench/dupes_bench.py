@@ -85,7 +85,7 @@ def main() -> None:
                       key=lambda x: -x[1])
 
     picks = rng.choice(args.real, size=min(args.queries, args.real), replace=False)
-    copies = [reordered(edited(texts[i], 0.2, seed=int(i))) for i in picks]
+    copies = [edited(reordered(texts[i], seed=int(i)), 0.2, seed=int(i)) for i in picks]  # paragraphs, then sentences
     times, hits, cands = [], 0, []
     for i, copy in zip(picks, copies, strict=True):
         t0 = time.perf_counter()
