@@ -15,6 +15,9 @@ What is measured (no Django; the same fanwen.core.neardup functions the app call
 * A check = signature of a new text (an edited copy of a real document: 20 % of sentences
   rewritten, paragraphs reordered) + 16 binary searches + similarity of the candidates; p50/p95
   over ``--queries`` checks.  The copy's original must be the top match (counted).
+* ``--pg DSN``: the app's storage at full size in PostgreSQL (tables ``bench_dupe_band`` and
+  ``bench_dupe_signature``, dropped afterwards): p50 of the whole check as the app runs it —
+  signature, one band query, one query for the candidates' signatures, similarity.
 * ``--db N``: the app's storage (one band row per document and band, an indexed bigint, as
   moderation.Band) in SQLite for N documents; p50 of the candidate query alone.
 """
@@ -48,6 +51,7 @@ def main() -> None:
     ap.add_argument("--real", type=int, default=2000)
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--db", type=int, default=0)
+    ap.add_argument("--pg", default="", help="PostgreSQL DSN: the app's two tables at full size, the whole check")
     args = ap.parse_args()
     rng = np.random.default_rng(0)
 
@@ -103,6 +107,9 @@ def main() -> None:
           f"original is the top match in {hits}/{len(times)}; matches ≥ {neardup.THRESHOLD}: "
           f"median {statistics.median(cands)}")
 
+    if args.pg:
+        pg_check(args.pg, sigs, sorted_keys, order, copies)
+
     if args.db:
         n = args.db
         con = sqlite3.connect(":memory:")
@@ -122,6 +129,43 @@ def main() -> None:
             qt.append((time.perf_counter() - t0) * 1000)
         print(f"SQLite band table, {n:,} documents ({n * neardup.BANDS:,} rows): load+index {t_db:.1f}s, "
               f"candidate query p50 {statistics.median(qt):.3f} ms")
+
+
+def pg_check(dsn: str, sigs: np.ndarray, sorted_keys: np.ndarray, order: np.ndarray, copies: list[str]) -> None:
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as con:
+        con.execute("DROP TABLE IF EXISTS bench_dupe_band, bench_dupe_signature")
+        con.execute("CREATE UNLOGGED TABLE bench_dupe_band (document_id integer, hash bigint)")
+        con.execute("CREATE UNLOGGED TABLE bench_dupe_signature (document_id integer PRIMARY KEY, minhash bytea)")
+        t0 = time.perf_counter()
+        with con.cursor().copy("COPY bench_dupe_band (document_id, hash) FROM STDIN") as copy:
+            for b in range(sorted_keys.shape[0]):
+                for j, key in zip(order[b].tolist(), sorted_keys[b].tolist(), strict=True):
+                    copy.write_row((j, key))
+        with con.cursor().copy("COPY bench_dupe_signature (document_id, minhash) FROM STDIN") as copy:
+            for j in range(len(sigs)):
+                copy.write_row((j, neardup.to_bytes(sigs[j])))
+        con.execute("CREATE INDEX bench_dupe_band_hash ON bench_dupe_band (hash)")
+        con.execute("ANALYZE bench_dupe_band")
+        t_load = time.perf_counter() - t0
+        size = con.execute("SELECT pg_total_relation_size('bench_dupe_band') + "
+                           "pg_total_relation_size('bench_dupe_signature')").fetchone()[0]  # type: ignore[index]
+        times = []
+        for text in copies:
+            t0 = time.perf_counter()
+            sig = neardup.signature(text)
+            rows = con.execute(
+                "SELECT s.document_id, s.minhash FROM bench_dupe_signature s WHERE s.document_id IN "
+                "(SELECT DISTINCT document_id FROM bench_dupe_band WHERE hash = ANY(%s))", (neardup.bands(sig),)
+            ).fetchall()
+            [(d, neardup.similarity(sig, neardup.from_bytes(bytes(raw)))) for d, raw in rows]
+            times.append((time.perf_counter() - t0) * 1000)
+        con.execute("DROP TABLE bench_dupe_band, bench_dupe_signature")
+    times.sort()
+    print(f"PostgreSQL band + signature tables, {len(sigs):,} documents ({sorted_keys.size:,} band rows, "
+          f"{size / 2**20:.0f} MiB on disk): load + index {t_load:.0f}s; whole check p50 "
+          f"{statistics.median(times):.2f} ms, p95 {times[int(len(times) * 0.95)]:.2f} ms")
 
 
 if __name__ == "__main__":

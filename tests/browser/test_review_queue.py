@@ -11,24 +11,15 @@ from fanwen.core.reader import read_bytes
 from fanwen.library.models import Document
 from fanwen.library.services import document_import
 from fanwen.notices.models import Notice
+from tests.browser.test_payouts_flow import PASSWORD, login
 from tests.core.neardup_cases import edited, example
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 PHONE = {"viewport": {"width": 375, "height": 812}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
-PASSWORD = "Review-pass-2024"
-
-
-def login(page, username: str, next_url: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"/accounts/login/?next={next_url}")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("form[action='/accounts/login/'] button[type=submit]").click()
 
 
 def no_sideways_scroll(page) -> None:  # type: ignore[no-untyped-def]
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= 375, f"the page is {width}px wide on a 375px phone"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
 
 
 def test_staff_find_the_copy_compare_and_reject_on_a_phone(transactional_db, browser, new_page, artifacts):
@@ -42,7 +33,8 @@ def test_staff_find_the_copy_compare_and_reject_on_a_phone(transactional_db, bro
                            price_fen=300, author_id=copier.pk, status=Document.Status.PENDING).document_id
 
     page, watch = new_page(**PHONE)
-    login(page, "shenhe", "/ops/review/")
+    login(page, "shenhe")
+    page.goto("/ops/review/")
     text = page.locator("main").inner_text()
     assert "待审核 1 篇" in text and "疑似重复" in text
     no_sideways_scroll(page)
