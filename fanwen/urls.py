@@ -63,7 +63,8 @@ urlpatterns = [
     path("payments/sandbox/checkout/<str:number>/", commerce_views.sandbox_checkout, name="sandbox_checkout"),
     path("payments/sandbox/checkout/<str:number>/pay/", commerce_views.sandbox_pay, name="sandbox_pay"),
     path("", include("fanwen.payouts.urls")),  # /me/payouts/ (author), /ops/payouts/ (staff)
-    path("", include("fanwen.community.urls")),  # 收藏, 评价, 举报, /ops/reports/  # /me/payouts/ (author), /ops/payouts/ (staff)
+    path("", include("fanwen.community.urls")),  # 收藏, 评价, 举报, /ops/reports/
+    path("", include("fanwen.moderation.urls")),  # /ops/review/ (staff)
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -10,7 +10,19 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
 from fanwen.api import community as community_api
-from fanwen.api import documents, downloads, fill, notices, orders, search, stats, studio, studio_edit, tokens
+from fanwen.api import (
+    documents,
+    downloads,
+    fill,
+    notices,
+    orders,
+    search,
+    staff_review,
+    stats,
+    studio,
+    studio_edit,
+    tokens,
+)
 from fanwen.api import payouts as payouts_api
 
 log = logging.getLogger("fanwen.api")
@@ -29,6 +41,7 @@ api.add_router("/", orders.router)
 api.add_router("/", search.router)
 api.add_router("/", notices.router)
 api.add_router("/", payouts_api.router)
+api.add_router("/", staff_review.router)
 api.add_router("/", studio.router)
 api.add_router("/", stats.router)
 api.add_router("/", community_api.router)

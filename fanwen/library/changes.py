@@ -17,12 +17,17 @@ DELETE = "delete"  # the document left the public catalogue or the database
 
 #: sent with ``document_ids`` (an iterable of ids) and ``action`` (UPSERT or DELETE)
 documents_changed_signal = Signal()
+#: the same, for listeners that are not required (moderation's near-duplicate index); connecting here
+#: leaves the fail-closed check above about the search index alone
+documents_changed_extra_signal = Signal()
 
 
 def documents_changed(*, document_ids: Iterable[int], action: str = UPSERT) -> None:
     if not documents_changed_signal.has_listeners():
         raise RuntimeError("nothing records document changes: is fanwen.search installed?")
+    document_ids = list(document_ids)
     documents_changed_signal.send(sender=None, document_ids=document_ids, action=action)
+    documents_changed_extra_signal.send(sender=None, document_ids=document_ids, action=action)
 
 
 def document_changed(*, document_id: int, action: str = UPSERT) -> None:

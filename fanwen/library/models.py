@@ -29,6 +29,7 @@ class Document(models.Model):
         PENDING = "pending", "待审核"
         UNPUBLISHED = "unpublished", "已下架"
         TAKEN_DOWN = "taken_down", "已下架（侵权）"
+        REJECTED = "rejected", "已驳回"  # review refused: author and staff only, like pending (gate.can_see)
 
     title = models.CharField("标题", max_length=200)
     category = models.ForeignKey(

@@ -180,6 +180,7 @@ STATUS_AUDIT_ACTIONS: dict[str, str] = {
     Document.Status.PENDING: "library.document.pending",
     Document.Status.UNPUBLISHED: "library.document.unpublished",
     Document.Status.TAKEN_DOWN: "library.document.taken_down",
+    Document.Status.REJECTED: "library.document.rejected",
 }
 
 
@@ -197,6 +198,8 @@ def document_set_status(*, document_id: int, status: str, actor: Any = None) -> 
     refunds buyers and goes through ``commerce.services.takedowns.document_takedown``."""
     if status == Document.Status.TAKEN_DOWN:
         raise DocumentChangeRefused("侵权下架须填写原因并退款：请用 fanwen takedown 或后台的侵权下架动作")
+    if status == Document.Status.REJECTED:
+        raise DocumentChangeRefused("驳回须填写原因：请在审核队列 /ops/review/ 操作")
     if status not in STATUS_AUDIT_ACTIONS:
         raise DocumentChangeRefused(f"未知的状态：{status}")
     return _status_change(document_id=document_id, status=status, actor=actor, data={})
@@ -212,14 +215,23 @@ def document_mark_taken_down(*, document_id: int, reason: str, actor: Any = None
     )
 
 
+def document_reject(*, document_id: int, reason: str, actor: Any = None) -> bool:
+    """Refuse a document under review (已驳回): author and staff only, the reason goes to the author."""
+    reason = " ".join(reason.split())[:500]
+    if not reason:
+        raise DocumentChangeRefused("请填写驳回原因（将告知作者）")
+    return _status_change(document_id=document_id, status=Document.Status.REJECTED, actor=actor, data={"reason": reason})
+
+
 def _status_change(*, document_id: int, status: str, actor: Any, data: dict[str, Any]) -> bool:
     with transaction.atomic():
         document = _document_lock(document_id)
         previous = document.status
         reason = data.get("reason")
-        if previous == status and (reason is None or reason == document.takedown_reason):
+        taken_down = status == Document.Status.TAKEN_DOWN
+        if previous == status and (not taken_down or reason is None or reason == document.takedown_reason):
             return False
-        fields = {"status": status, **({"takedown_reason": reason} if reason is not None else {})}
+        fields = {"status": status, **({"takedown_reason": reason} if reason is not None and taken_down else {})}
         Document.objects.filter(pk=document_id).update(**fields)
         document_page_cache_clear(document_id=document_id)
         document_changed(document_id=document_id, action=UPSERT if status == Document.Status.PUBLISHED else DELETE)

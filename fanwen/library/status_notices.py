@@ -22,6 +22,8 @@ def status_notice_to_author(document: Document, *, previous: str, status: str, a
         message = (Notice.Kind.TAKEDOWN, f"{title}已下架", "它不再公开展示和出售；已购买的读者仍可阅读。")
     elif status == Document.Status.TAKEN_DOWN:
         message = (Notice.Kind.TAKEDOWN, f"{title}因侵权被下架", f"原因：{reason}。已购买的读者将全额退款。")
+    elif status == Document.Status.REJECTED:
+        message = (Notice.Kind.REVIEW, f"审核未通过：{title}已驳回", f"原因：{reason}。修改后可重新投稿。")
     else:
         message = (Notice.Kind.REVIEW, f"{title}已退回审核", "审核期间仅你和管理员可见。")
     kind, text, body = message

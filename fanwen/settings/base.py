@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "fanwen.studio",
     "fanwen.stats",
     "fanwen.community",
+    "fanwen.moderation",
 ]
 
 MIDDLEWARE = [

@@ -56,6 +56,7 @@ def extra_urls(client: Client, planted: Planted) -> list[str]:
         "/api/v1/me/notices",
         "/me/payouts/", "/ops/payouts/?status=all",
         "/me/", f"/d/{planted.document_id}/report/", f"/d/{planted.document_id}/complaint/", "/ops/reports/?status=all",
+        "/ops/review/", f"/ops/review/{planted.document_id}/", f"/ops/review/{planted.document_id}/compare/{planted.free_id}/",
     ]
 
 

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from fanwen.core.money import BadAmount, yuan_to_fen
 from fanwen.core.reader import iter_document_files
 from fanwen.library.services import document_import_path
+from fanwen.moderation.selectors import matches_of
 from fanwen.web.progress import Progress
 
 
@@ -48,18 +49,24 @@ class Command(BaseCommand):
             )
             counts[outcome.status] += 1
             counts["warned"] += outcome.warning is not None
+            dupes = matches_of(document_id=outcome.id, limit=1) if outcome.status == "imported" and outcome.id else []
+            counts["dupes"] += bool(dupes)
             if as_json:
-                self._report(True, outcome.as_dict())
+                self._report(True, {**outcome.as_dict(), "similar": [
+                    {"id": m.other_id, "similarity": round(m.similarity, 2)} for m in dupes]})
             elif outcome.status == "failed":
                 self.stderr.write(f"失败  {outcome.error}")
             elif outcome.warning:
                 self.stderr.write(f"警告  {outcome.path}: {outcome.warning}")
+            if dupes and not as_json:
+                self.stdout.write(f"疑似重复：{outcome.path} ≈ #{dupes[0].other_id}《{dupes[0].other.title[:40]}》"
+                                  f" 相似度 {dupes[0].percent}%")
             progress.advance()
         progress.close()
         if not as_json:
             self.stdout.write(
                 f"完成：导入 {counts['imported']} · 未变 {counts['unchanged']} · 失败 {counts['failed']}"
-                f" · 警告 {counts['warned']}"
+                f" · 警告 {counts['warned']} · 疑似重复 {counts['dupes']}"
                 f"（共 {len(files) + len(missing)} 个文件）"
             )
         if counts["failed"]:
