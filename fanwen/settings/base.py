@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "fanwen.payouts",
     "fanwen.studio",
     "fanwen.stats",
+    "fanwen.ops",
 ]
 
 MIDDLEWARE = [

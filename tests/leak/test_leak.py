@@ -55,6 +55,7 @@ def extra_urls(client: Client, planted: Planted) -> list[str]:
         "/me/notices/",
         "/api/v1/me/notices",
         "/me/payouts/", "/ops/payouts/?status=all",
+        "/ops/", "/ops/audit/", "/ops/export/days.csv", "/ops/export/searches.csv",
     ]
 
 

@@ -2,7 +2,7 @@
 
 Applies the search outbox (every second), expires stale orders, retries pending refunds,
 releases matured earnings, settles open payouts and rolls up the author statistics (every
-minute), prunes the outbox (hourly).  `fanwen serve` starts it."""
+minute), prunes the outbox and the search log (hourly).  `fanwen serve` starts it."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from django.db import close_old_connections
 from fanwen.commerce.services import orders_expire_stale, refunds_retry_pending
 from fanwen.payouts.services import payouts_tick
 from fanwen.search.indexer import WriterBusy, index_sync, outbox_prune
+from fanwen.search.services import search_log_prune
 from fanwen.stats.services import stats_periods_refresh, stats_rollup
 
 log = logging.getLogger("fanwen.worker")
@@ -44,6 +45,7 @@ class Command(BaseCommand):
                 last_minute = now
             if now - last_hour >= 3600 or options["once"]:
                 self._run("prune outbox", outbox_prune)
+                self._run("prune search log", search_log_prune)
                 last_hour = now
             close_old_connections()
             if options["once"]:

@@ -1,0 +1,159 @@
+"""Reads for the operator dashboard (/ops/): the site's numbers by day for the last 7/30/365
+days, each series from one GROUP BY over an indexed date column (orders by ``created_at``,
+documents by ``created_at``, the stats and search tables by ``day``), plus a few counts of
+what is waiting now.  Amounts are integer fen.  No document text: titles at most."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldError
+from django.db.models import Count, Min, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from fanwen.commerce.models import Order, Refund
+from fanwen.library.models import Document
+from fanwen.payouts.models import Payout
+from fanwen.search.models import SearchQueryDay
+from fanwen.stats.models import AuthorDay
+from fanwen.stats.selectors import period
+
+#: Where open reports live once the community app has landed: the model's label and the filter
+#: of an open report.  Until the model exists the tile reads "举报功能未启用".
+REPORT_MODEL = "community.Report"
+REPORT_OPEN = {"status": "open"}
+TOP_QUERIES = 20
+#: An order is paid within its expiry window, so a day's payments are among the orders created
+#: since that many days before it — which lets the paid-by-day query use the created_at index.
+PAY_WINDOW_DAYS = 2
+
+SERIES = ("paid", "paid_fen", "refunds", "refunds_fen", "users", "uploads", "pending", "reads", "paywall_views",
+          "checkouts", "checkouts_paid")
+
+
+@dataclass
+class OpsDay:
+    day: date
+    paid: int = 0  # orders paid that day (every kind)
+    paid_fen: int = 0
+    refunds: int = 0  # refunds completed that day
+    refunds_fen: int = 0
+    users: int = 0  # accounts created
+    uploads: int = 0  # documents created
+    pending: int = 0  # of those, still waiting for review
+    reads: int = 0  # document views (stats)
+    paywall_views: int = 0
+    checkouts: int = 0  # document orders created
+    checkouts_paid: int = 0  # of those, paid
+
+
+@dataclass
+class Waiting:
+    backlog: int
+    backlog_oldest: datetime | None
+    payouts: int
+    payouts_fen: int
+    reports: int | None  # None: reports are not enabled
+
+    @property
+    def backlog_age(self) -> timedelta | None:
+        return timezone.now() - self.backlog_oldest if self.backlog_oldest else None
+
+
+@dataclass
+class Dashboard:
+    days: int
+    start: date
+    end: date
+    series: list[OpsDay]
+    totals: OpsDay
+    waiting: Waiting
+    top_queries: list[tuple[str, int]] = field(default_factory=list)
+    zero_queries: list[tuple[str, int]] = field(default_factory=list)
+    searches: int = 0
+
+
+def dashboard(*, days: int) -> Dashboard:
+    start, end = period(days)
+    rows = {start + timedelta(days=i): OpsDay(day=start + timedelta(days=i)) for i in range(days)}
+    for day, values in _by_day(start, end):
+        row = rows.get(day)
+        if row is not None:
+            for name, value in values.items():
+                setattr(row, name, getattr(row, name) + int(value or 0))
+    series = list(rows.values())
+    totals = OpsDay(day=end)
+    for row in series:
+        for name in SERIES:
+            setattr(totals, name, getattr(totals, name) + getattr(row, name))
+    top, zero, searches = search_figures(start, end)
+    return Dashboard(days, start, end, series, totals, waiting(), top, zero, searches)
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    return (datetime.combine(start, datetime.min.time(), tzinfo=tz),
+            datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=tz))
+
+
+def _by_day(start: date, end: date) -> list[tuple[date, dict[str, Any]]]:
+    """Every daily series, one GROUP BY query each."""
+    lo, hi = _bounds(start, end)
+    out: list[tuple[date, dict[str, Any]]] = []
+    paid = (Order.objects.filter(created_at__gte=lo - timedelta(days=PAY_WINDOW_DAYS), created_at__lt=hi,
+                                 paid_at__gte=lo, paid_at__lt=hi)
+            .annotate(d=TruncDate("paid_at")).values("d").annotate(paid=Count("id"), paid_fen=Sum("amount_fen")))
+    checkouts = (Order.objects.filter(created_at__gte=lo, created_at__lt=hi, kind=Order.Kind.DOCUMENT)
+                 .annotate(d=TruncDate("created_at")).values("d")
+                 .annotate(checkouts=Count("id"), checkouts_paid=Count("id", filter=Q(paid_at__isnull=False))))
+    refunds = (Refund.objects.filter(status=Refund.Status.DONE, done_at__gte=lo, done_at__lt=hi)
+               .annotate(d=TruncDate("done_at")).values("d").annotate(refunds=Count("id"), refunds_fen=Sum("amount_fen")))
+    users = (get_user_model().objects.filter(date_joined__gte=lo, date_joined__lt=hi)
+             .annotate(d=TruncDate("date_joined")).values("d").annotate(users=Count("id")))
+    uploads = (Document.objects.filter(created_at__gte=lo, created_at__lt=hi).annotate(d=TruncDate("created_at"))
+               .values("d").annotate(uploads=Count("id"), pending=Count("id", filter=Q(status=Document.Status.PENDING))))
+    views = (AuthorDay.objects.filter(day__gte=start, day__lte=end).values("day")
+             .annotate(reads=Sum("reads"), paywall_views=Sum("paywall_views")))
+    for query in (paid, checkouts, refunds, users, uploads):
+        for row in query.order_by():
+            day = row.pop("d")
+            out.append((day, row))
+    for row in views.order_by():
+        out.append((row.pop("day"), row))
+    return out
+
+
+def waiting() -> Waiting:
+    backlog = Document.objects.filter(status=Document.Status.PENDING).aggregate(n=Count("id"), oldest=Min("created_at"))
+    payouts = Payout.objects.filter(status__in=[Payout.Status.REQUESTED, Payout.Status.PROCESSING]).aggregate(
+        n=Count("id"), fen=Sum("amount_fen"))
+    return Waiting(backlog["n"], backlog["oldest"], payouts["n"], int(payouts["fen"] or 0), open_reports())
+
+
+def open_reports() -> int | None:
+    """Open reports, or None while the reports model (``REPORT_MODEL``) is not installed."""
+    label = getattr(settings, "FANWEN_OPS_REPORT_MODEL", REPORT_MODEL)
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+    try:
+        return int(model._default_manager.filter(**getattr(settings, "FANWEN_OPS_REPORT_OPEN", REPORT_OPEN)).count())
+    except FieldError:
+        return None
+
+
+def search_figures(start: date, end: date) -> tuple[list[tuple[str, int]], list[tuple[str, int]], int]:
+    """The period's top queries, top queries that found nothing, and the number of searches."""
+    rows = SearchQueryDay.objects.filter(day__gte=start, day__lte=end)
+    top = rows.values("query").annotate(n=Sum("searches")).order_by("-n", "query")[:TOP_QUERIES]
+    zero = (rows.filter(zero_results__gt=0).values("query").annotate(n=Sum("zero_results"))
+            .order_by("-n", "query")[:TOP_QUERIES])
+    total = rows.aggregate(n=Sum("searches"))["n"] or 0
+    return [(r["query"], int(r["n"])) for r in top], [(r["query"], int(r["n"])) for r in zero], int(total)
