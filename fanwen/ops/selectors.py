@@ -1,7 +1,8 @@
 """Reads for the operator dashboard (/ops/): the site's numbers by day for the last 7/30/365
 days, each series from one GROUP BY over an indexed date column (orders by ``created_at``,
-documents by ``created_at``, the stats and search tables by ``day``), plus a few counts of
-what is waiting now.  Amounts are integer fen.  No document text: titles at most."""
+documents by ``created_at``, ``SiteDay`` by ``day``), plus a few counts of what is waiting
+now.  The search panels group up to 90 days of the search log by query (a million rows on a
+busy site), so they are a snapshot in the cache that the worker refreshes every few minutes.  Amounts are integer fen.  No document text: titles at most."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import FieldError
 from django.db.models import Count, Min, Q, Sum
 from django.db.models.functions import TruncDate
@@ -19,10 +21,10 @@ from django.utils import timezone
 
 from fanwen.commerce.models import Order, Refund
 from fanwen.library.models import Document
+from fanwen.ops.models import SiteDay
 from fanwen.payouts.models import Payout
 from fanwen.search.models import SearchQueryDay
-from fanwen.stats.models import AuthorDay
-from fanwen.stats.selectors import period
+from fanwen.stats.selectors import PERIODS, period
 
 #: Where open reports live once the community app has landed: the model's label and the filter
 #: of an open report.  Until the model exists the tile reads "举报功能未启用".
@@ -32,6 +34,8 @@ TOP_QUERIES = 20
 #: An order is paid within its expiry window, so a day's payments are among the orders created
 #: since that many days before it — which lets the paid-by-day query use the created_at index.
 PAY_WINDOW_DAYS = 2
+SEARCH_REFRESH = timedelta(minutes=5)
+SEARCH_STALE = timedelta(minutes=15)
 
 SERIES = ("paid", "paid_fen", "refunds", "refunds_fen", "users", "uploads", "pending", "reads", "paywall_views",
           "checkouts", "checkouts_paid")
@@ -77,6 +81,7 @@ class Dashboard:
     top_queries: list[tuple[str, int]] = field(default_factory=list)
     zero_queries: list[tuple[str, int]] = field(default_factory=list)
     searches: int = 0
+    searches_at: datetime | None = None  # when the search panels were computed
 
 
 def dashboard(*, days: int) -> Dashboard:
@@ -92,8 +97,9 @@ def dashboard(*, days: int) -> Dashboard:
     for row in series:
         for name in SERIES:
             setattr(totals, name, getattr(totals, name) + getattr(row, name))
-    top, zero, searches = search_figures(start, end)
-    return Dashboard(days, start, end, series, totals, waiting(), top, zero, searches)
+    snapshot = search_snapshot(days)
+    return Dashboard(days, start, end, series, totals, waiting(), snapshot["top"], snapshot["zero"],
+                     snapshot["searches"], snapshot["at"])
 
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -118,14 +124,13 @@ def _by_day(start: date, end: date) -> list[tuple[date, dict[str, Any]]]:
              .annotate(d=TruncDate("date_joined")).values("d").annotate(users=Count("id")))
     uploads = (Document.objects.filter(created_at__gte=lo, created_at__lt=hi).annotate(d=TruncDate("created_at"))
                .values("d").annotate(uploads=Count("id"), pending=Count("id", filter=Q(status=Document.Status.PENDING))))
-    views = (AuthorDay.objects.filter(day__gte=start, day__lte=end).values("day")
-             .annotate(reads=Sum("reads"), paywall_views=Sum("paywall_views")))
+    views = SiteDay.objects.filter(day__gte=start, day__lte=end)
     for query in (paid, checkouts, refunds, users, uploads):
         for row in query.order_by():
             day = row.pop("d")
             out.append((day, row))
-    for row in views.order_by():
-        out.append((row.pop("day"), row))
+    for day, reads, paywall_views in views.values_list("day", "reads", "paywall_views"):
+        out.append((day, {"reads": reads, "paywall_views": paywall_views}))
     return out
 
 
@@ -147,6 +152,36 @@ def open_reports() -> int | None:
         return int(model._default_manager.filter(**getattr(settings, "FANWEN_OPS_REPORT_OPEN", REPORT_OPEN)).count())
     except FieldError:
         return None
+
+
+def search_snapshot(days: int) -> dict[str, Any]:
+    """The search panels for the last ``days`` days as last computed (at most SEARCH_STALE old
+    while the worker runs); computed now when there is none."""
+    snapshot = cache.get(_snapshot_key(days))
+    if snapshot is None:
+        snapshot = _search_snapshot_compute(days)
+    return dict(snapshot)
+
+
+def search_snapshots_refresh() -> None:
+    """The worker: recompute each period's panels when its snapshot is older than SEARCH_REFRESH."""
+    now = timezone.now()
+    for days in PERIODS:
+        snapshot = cache.get(_snapshot_key(days))
+        if snapshot is None or now - snapshot["at"] >= SEARCH_REFRESH:
+            _search_snapshot_compute(days)
+
+
+def _snapshot_key(days: int) -> str:
+    return f"ops:searches:{days}:{timezone.localdate().isoformat()}"
+
+
+def _search_snapshot_compute(days: int) -> dict[str, Any]:
+    start, end = period(days)
+    top, zero, searches = search_figures(start, end)
+    snapshot = {"top": top, "zero": zero, "searches": searches, "at": timezone.now()}
+    cache.set(_snapshot_key(days), snapshot, int(SEARCH_STALE.total_seconds()))
+    return snapshot
 
 
 def search_figures(start: date, end: date) -> tuple[list[tuple[str, int]], list[tuple[str, int]], int]:

@@ -14,9 +14,9 @@ from django.utils import timezone
 from fanwen.commerce.models import Order
 from fanwen.commerce.services import order_create
 from fanwen.library.models import Document
+from fanwen.ops.services import site_views_add
 from fanwen.payouts.models import Payout
 from fanwen.search.services import search_log
-from fanwen.stats.services import stats_add
 from tests.commerce.factories import make_document, make_user
 from tests.stats.test_rollup import refund, sell
 
@@ -32,6 +32,10 @@ class Known:
 
 @pytest.fixture
 def known(db) -> Known:  # type: ignore[no-untyped-def]
+    return build_known()
+
+
+def build_known() -> Known:
     now = timezone.now()
     author = make_user("ops_author")
     doc = make_document(price_fen=1000, author=author, title="运营测试文档甲")
@@ -46,9 +50,9 @@ def known(db) -> Known:  # type: ignore[no-untyped-def]
     pending = make_document(price_fen=800, author=author, title="待审核的文档")
     Document.objects.filter(pk=pending.pk).update(status=Document.Status.PENDING, created_at=now - timedelta(days=3))
     today = timezone.localdate()
-    stats_add([(doc.pk, author.pk, today, {"reads": 100, "paywall_views": 40}),
-               (cheap.pk, author.pk, today, {"reads": 50, "paywall_views": 10}),
-               (cheap.pk, author.pk, today - timedelta(days=40), {"reads": 7, "paywall_views": 7})])
+    site_views_add(day=today, reads=100, paywall_views=40)
+    site_views_add(day=today, reads=50, paywall_views=10)
+    site_views_add(day=today - timedelta(days=40), reads=7, paywall_views=7)
     old_user = make_user("joined_long_ago")
     get_user_model().objects.filter(pk=old_user.pk).update(date_joined=now - timedelta(days=40))
     for n, status in ((2000, Payout.Status.REQUESTED), (3000, Payout.Status.PROCESSING)):

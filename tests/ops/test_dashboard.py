@@ -93,3 +93,33 @@ def test_a_bad_period_is_the_default_not_an_error(client, known):
     client.force_login(known.staff)
     assert client.get("/ops/?days=abc&m=nope").status_code == 200
     assert client.get("/ops/export/days.csv?days=99999999999999999999").status_code == 200
+
+
+def test_read_count_flushes_feed_the_site_views(client, known):
+    from fanwen.library import view_counts
+    from fanwen.ops.models import SiteDay
+
+    before = SiteDay.objects.get(day=timezone.localdate()).reads
+    client.get(f"/d/{known.doc.pk}/")
+    client.get(f"/d/{known.doc.pk}/")
+    view_counts.flush()
+    row = SiteDay.objects.get(day=timezone.localdate())
+    assert row.reads == before + 2 and row.paywall_views >= 52
+
+
+def test_the_search_panels_are_a_snapshot_the_worker_refreshes(known):
+    from fanwen.ops.services import ops_refresh
+    from fanwen.search.services import search_log
+
+    assert selectors.dashboard(days=7).searches == 8
+    search_log(query="新的搜索", total=1)
+    assert selectors.dashboard(days=7).searches == 8  # the snapshot, until it is refreshed
+    ops_refresh()  # fresh: kept
+    assert selectors.dashboard(days=7).searches == 8
+    selectors.SEARCH_REFRESH, saved = timezone.timedelta(0), selectors.SEARCH_REFRESH
+    try:
+        ops_refresh()
+    finally:
+        selectors.SEARCH_REFRESH = saved
+    board = selectors.dashboard(days=7)
+    assert board.searches == 9 and ("新的搜索", 1) in board.top_queries
