@@ -123,3 +123,20 @@ def test_the_search_panels_are_a_snapshot_the_worker_refreshes(known):
         selectors.SEARCH_REFRESH = saved
     board = selectors.dashboard(days=7)
     assert board.searches == 9 and ("新的搜索", 1) in board.top_queries
+
+
+def test_today_is_live_and_the_days_before_are_cached_for_an_hour(known):
+    from django.core.cache import cache
+
+    from fanwen.commerce.models import Order
+    from tests.stats.test_rollup import sell
+
+    assert selectors.dashboard(days=7).series[-1].paid == 3
+    order = sell(known.doc)
+    assert selectors.dashboard(days=7).series[-1].paid == 4  # today: live
+    yesterday = timezone.now() - timezone.timedelta(days=1)
+    Order.objects.filter(pk=order.pk).update(created_at=yesterday, paid_at=yesterday)
+    board = selectors.dashboard(days=7)
+    assert board.series[-1].paid == 3 and board.series[-2].paid == 0  # yesterday: as cached
+    cache.clear()
+    assert selectors.dashboard(days=7).series[-2].paid == 1
