@@ -77,3 +77,19 @@ def test_the_page_is_chinese_paged_and_staff_only(client, timeline):
     response = client.get("/ops/audit/", {"action": "commerce.", "since": "not-a-date", "after": "garbage|x|y"})
     assert response.status_code == 200 and "退款完成" in response.content.decode() and "日期格式" in response.content.decode()
     assert client.get("/ops/audit/", {"subject_type": "commerce.order", "subject_id": "9" * 40}).status_code == 200
+
+
+def test_the_next_page_link_carries_the_cursor_and_the_filters(client, timeline):
+    import html
+    import re
+
+    staff, _ = timeline
+    client.force_login(staff)
+    seen: list[str] = []
+    url = "/ops/audit/?action=library."
+    while url:
+        body = client.get(url).content.decode()
+        seen += re.findall(r'<time datetime="([^"]+)"', body)
+        found = re.search(r'href="(\?[^"]*after=[^"]+)">更早的记录', body)
+        url = "/ops/audit/" + html.unescape(found.group(1)) if found else ""
+    assert len(seen) == 70 and seen == sorted(seen, reverse=True)
