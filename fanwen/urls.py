@@ -62,6 +62,7 @@ urlpatterns = [
     path("payments/wechatpay/notify", views_notify.wechatpay_notify, name="wechatpay_notify"),
     path("payments/sandbox/checkout/<str:number>/", commerce_views.sandbox_checkout, name="sandbox_checkout"),
     path("payments/sandbox/checkout/<str:number>/pay/", commerce_views.sandbox_pay, name="sandbox_pay"),
+    path("ops/", include("fanwen.ops.urls")),  # /ops/, /ops/audit/, /ops/export/… only
     path("", include("fanwen.payouts.urls")),  # /me/payouts/ (author), /ops/payouts/ (staff)
     path("", include("fanwen.community.urls")),  # 收藏, 评价, 举报, /ops/reports/
     path("", include("fanwen.moderation.urls")),  # /ops/review/ (staff)

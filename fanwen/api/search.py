@@ -7,6 +7,7 @@ from ninja import Query, Router, Schema
 
 from fanwen.api.auth import current_user
 from fanwen.search.selectors import search_documents
+from fanwen.search.services import search_log
 from fanwen.search.views import filters_from
 
 router = Router(tags=["search"])
@@ -46,6 +47,8 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
     result = search_documents(
         params.q, user=current_user(request), filters=filters, sort=params.sort, page=params.page
     )
+    if result.page == 1:  # the first page only: paging through results is one search
+        search_log(query=params.q, total=result.total)
     return {
         "total": result.total,
         "approximate": result.approximate,

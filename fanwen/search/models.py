@@ -21,3 +21,23 @@ class IndexOutbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.document_id}"
+
+
+class SearchQueryDay(models.Model):
+    """The search log, for the operator dashboard: one row per (day, normalised query) with how
+    often it was searched and how many of those searches found nothing.  Nothing else — no
+    user, no IP, no time of day.  Written by ``services.search_log`` (one upsert per search),
+    pruned after ``SEARCH_LOG_DAYS`` days by the worker."""
+
+    day = models.DateField("日期")
+    query = models.CharField("搜索词", max_length=100)
+    searches = models.PositiveIntegerField("搜索次数", default=0)
+    zero_results = models.PositiveIntegerField("无结果次数", default=0)
+    last_total = models.PositiveIntegerField("最近结果数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "搜索词日志"
+        constraints = [models.UniqueConstraint(fields=["day", "query"], name="search_query_day_once")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.query}"

@@ -8,6 +8,7 @@ from fanwen.library import selectors as library_selectors
 from fanwen.library.models import Category
 from fanwen.search.engine import NO_CATEGORY, Filters
 from fanwen.search.selectors import search_documents
+from fanwen.search.services import search_log
 
 LENGTHS = {"short": (0, 1500), "medium": (1500, 4000), "long": (4000, None)}
 
@@ -37,6 +38,8 @@ def search(request: HttpRequest) -> HttpResponse:
     result = search_documents(
         params["q"], user=request.user, filters=filters, sort=params["sort"] or "relevance", page=_int(request.GET.get("page"))
     )
+    if result.page == 1:  # the first page only: paging through results is one search
+        search_log(query=params["q"], total=result.total)
     return render(
         request,
         "search/results.html",

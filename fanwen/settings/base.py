@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "fanwen.stats",
     "fanwen.community",
     "fanwen.moderation",
+    "fanwen.ops",
 ]
 
 MIDDLEWARE = [

@@ -81,20 +81,20 @@ def _number_cells(n: Numbers) -> list[object]:
 
 
 def csv_days(series: Iterable[DayRow]) -> bytes:
-    return _csv(["日期", *_NUMBER_HEAD], ([row.day.isoformat(), *_number_cells(row)] for row in series))
+    return csv_table(["日期", *_NUMBER_HEAD], ([row.day.isoformat(), *_number_cells(row)] for row in series))
 
 
 def csv_documents(documents: Iterable[DocumentRow]) -> bytes:
-    return _csv(["文档编号", "标题", *_NUMBER_HEAD],
-                ([d.document_id, _cell_text(d.title), *_number_cells(d)] for d in documents))
+    return csv_table(["文档编号", "标题", *_NUMBER_HEAD],
+                     ([d.document_id, cell_text(d.title), *_number_cells(d)] for d in documents))
 
 
-def _cell_text(text: str) -> str:
+def cell_text(text: str) -> str:
     """A title starting like a formula is kept as text in spreadsheets (CSV injection)."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _csv(head: list[str], rows: Iterable[list[object]]) -> bytes:
+def csv_table(head: list[str], rows: Iterable[list[object]]) -> bytes:
     """UTF-8 with a BOM, so Excel opens the Chinese headings right."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")

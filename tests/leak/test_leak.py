@@ -57,6 +57,7 @@ def extra_urls(client: Client, planted: Planted) -> list[str]:
         "/me/payouts/", "/ops/payouts/?status=all",
         "/me/", f"/d/{planted.document_id}/report/", f"/d/{planted.document_id}/complaint/", "/ops/reports/?status=all",
         "/ops/review/", f"/ops/review/{planted.document_id}/", f"/ops/review/{planted.document_id}/compare/{planted.free_id}/",
+        "/ops/", "/ops/audit/", "/ops/export/days.csv", "/ops/export/searches.csv",
     ]
 
 

@@ -1,8 +1,9 @@
 """fanwen worker: the background loop beside the web workers.
 
 Applies the search outbox (every second), expires stale orders, retries pending refunds,
-releases matured earnings, settles open payouts and rolls up the author statistics (every
-minute), prunes the outbox (hourly).  `fanwen serve` starts it."""
+releases matured earnings, settles open payouts, rolls up the author statistics and refreshes
+the ops search panels (every minute), prunes the outbox and the search log (hourly).
+`fanwen serve` starts it."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
 from fanwen.commerce.services import orders_expire_stale, refunds_retry_pending
+from fanwen.ops.services import ops_refresh
 from fanwen.payouts.services import payouts_tick
 from fanwen.search.indexer import WriterBusy, index_sync, outbox_prune
+from fanwen.search.services import search_log_prune
 from fanwen.stats.services import stats_periods_refresh, stats_rollup
 
 log = logging.getLogger("fanwen.worker")
@@ -41,9 +44,11 @@ class Command(BaseCommand):
                 self._run("release earnings, settle payouts", payouts_tick)
                 self._run("stats rollup", stats_rollup)
                 self._run("stats periods", stats_periods_refresh)
+                self._run("ops search panels", ops_refresh)
                 last_minute = now
             if now - last_hour >= 3600 or options["once"]:
                 self._run("prune outbox", outbox_prune)
+                self._run("prune search log", search_log_prune)
                 last_hour = now
             close_old_connections()
             if options["once"]:
