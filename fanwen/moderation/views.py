@@ -13,7 +13,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from fanwen.access import gate
+from fanwen.library import selectors as library_selectors
+from fanwen.library import versions
 from fanwen.library.models import Document
+from fanwen.library.services import DocumentChangeRefused
 from fanwen.moderation import selectors, services
 
 
@@ -27,7 +30,8 @@ def _staff(request: HttpRequest) -> Any:
 def queue(request: HttpRequest) -> HttpResponse:
     _staff(request)
     return render(request, "moderation/queue.html", {
-        "queue": selectors.review_queue(), "templates": services.REJECT_TEMPLATES})
+        "queue": selectors.review_queue(), "templates": services.REJECT_TEMPLATES,
+        "versions": list(library_selectors.versions_pending())})
 
 
 @never_cache
@@ -70,4 +74,22 @@ def decide(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, f"已{'通过' if approve else '驳回'} {len(decided)} 篇文档")
+    return redirect("/ops/review/")
+
+
+@require_POST
+def decide_version(request: HttpRequest, version_id: int) -> HttpResponse:
+    """A pending new version of a published document: approve (the live text is swapped) or
+    send back with a reason (the live version stays)."""
+    staff = _staff(request)
+    reason = str(request.POST.get("reason_text", "")).strip() or str(request.POST.get("reason", "")).strip()
+    try:
+        if request.POST.get("action") == "approve":
+            version = versions.version_approve(version_id=version_id, actor=staff)
+            messages.success(request, f"已通过《{version.title}》的第 {version.number} 版")
+        else:
+            version = versions.version_reject(version_id=version_id, actor=staff, reason=reason)
+            messages.success(request, f"已退回《{version.title}》的新版本")
+    except DocumentChangeRefused as exc:
+        messages.error(request, exc.message)
     return redirect("/ops/review/")
