@@ -1,6 +1,9 @@
-"""站内信 to the author at each step of a payout: approved (打款中), paid, rejected."""
+"""站内信 to the author at each step of a payout: approved (打款中), paid, rejected — stored
+after the payout's transaction commits (see ``commerce/services/notices.py`` for why)."""
 
 from __future__ import annotations
+
+from django.db import transaction
 
 from fanwen.core.money import fen_to_yuan
 from fanwen.notices.models import Notice
@@ -18,5 +21,6 @@ def tell_author(payout: Payout) -> None:
         title, body = f"提现 {amount} 未通过", f"原因：{payout.reason}。款项已退回可提现余额。"
     else:
         return
-    notify(user_id=payout.user_id, kind=Notice.Kind.PAYOUT, title=title, body=body, link="/me/payouts/",
-           dedupe_key=f"payout:{payout.pk}:{payout.status}")
+    user_id, key = payout.user_id, f"payout:{payout.pk}:{payout.status}"
+    transaction.on_commit(lambda: notify(user_id=user_id, kind=Notice.Kind.PAYOUT, title=title, body=body,
+                                         link="/me/payouts/", dedupe_key=key))
