@@ -39,7 +39,12 @@ THRESHOLD = 0.5  # estimated Jaccard at and above which staff are shown a match
 _DROP_RE = re.compile(r"[\W_]+", re.UNICODE)
 _SENTENCE_RE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*")
 
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED)  # permutations computed once
+def _precomputed(value: int) -> int:
+    """The MinHash's hash function: the shingles arrive already hashed (:func:`_shingle_hashes`)."""
+    return value
+
+
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=_precomputed)  # permutations computed once
 
 
 def normalise(text: str) -> str:
@@ -55,15 +60,47 @@ def shingles(text: str, k: int = K) -> set[str]:
     return {norm[i : i + k] for i in range(len(norm) - k + 1)}
 
 
-def signature_of_shingles(items: Iterable[str]) -> np.ndarray:
+_MAX_HASH = np.uint64((1 << 32) - 1)
+_MIX = (np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
+
+
+def _shingle_hashes(norm: str, k: int = K) -> np.ndarray:
+    """A 32-bit hash of every ``k``-character shingle of a normalised text, computed for all
+    shingles at once (a polynomial over the code points, then a 64-bit finaliser) — instead of
+    one SHA-1 per shingle in Python, which cost 8 ms per document and 60 % of an import."""
+    points = np.frombuffer(norm.encode("utf-32-le"), dtype="<u4").astype(np.uint64)
+    n = max(len(points) - k + 1, 1)
+    h = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(min(k, len(points))):
+            h = h * np.uint64(1_000_003) + points[j : j + n]
+        for mix in _MIX:
+            h = (h ^ (h >> np.uint64(33))) * mix
+        h ^= h >> np.uint64(33)
+    return np.unique(h & _MAX_HASH)
+
+
+def _minhash(hashes: np.ndarray) -> np.ndarray:
+    """datasketch's MinHash (its permutations and min-reduction) over precomputed hashes."""
     m = _TEMPLATE.copy()
-    m.update_batch([s.encode("utf-8") for s in items])
+    m.update_batch(hashes.tolist())
     return np.asarray(m.hashvalues, dtype=np.uint32)
 
 
+def signature_of_shingles(items: Iterable[str]) -> np.ndarray:
+    """The signature of a given set of shingles (tests; :func:`signature` hashes in bulk)."""
+    hashes = [_shingle_hashes(s, k=len(s))[0] for s in items if s]
+    if not hashes:
+        return np.asarray(_TEMPLATE.hashvalues, dtype=np.uint32)
+    return _minhash(np.unique(np.asarray(hashes, dtype=np.uint64)))
+
+
 def signature(text: str) -> np.ndarray:
-    """MinHash signature (``NUM_PERM`` uint32 values) of the text's shingles."""
-    return signature_of_shingles(shingles(text))
+    """MinHash signature (``NUM_PERM`` uint32 values) of the text's ``K``-shingles."""
+    norm = normalise(text)
+    if not norm:
+        return np.asarray(_TEMPLATE.hashvalues, dtype=np.uint32)
+    return _minhash(_shingle_hashes(norm, k=K))
 
 
 def to_bytes(sig: np.ndarray) -> bytes:

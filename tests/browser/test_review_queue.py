@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from fanwen.core.reader import read_bytes
 from fanwen.library.models import Document
 from fanwen.library.services import document_import
+from fanwen.moderation.services import dupes_check_pending
 from fanwen.notices.models import Notice
 from tests.browser.test_payouts_flow import PASSWORD, login
 from tests.core.neardup_cases import edited, example
@@ -31,6 +32,7 @@ def test_staff_find_the_copy_compare_and_reject_on_a_phone(transactional_db, bro
                                author_id=owner.pk).document_id
     copy = document_import(parsed=read_bytes(edited(example(0), 0.2, seed=7).encode("gb18030"), name="b.txt"),
                            price_fen=300, author_id=copier.pk, status=Document.Status.PENDING).document_id
+    dupes_check_pending()  # what the worker does within a second
 
     page, watch = new_page(**PHONE)
     login(page, "shenhe")

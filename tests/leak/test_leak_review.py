@@ -13,6 +13,7 @@ from fanwen.accounts.services import api_token_create
 from fanwen.commerce.services import entitlement_grant, entitlement_revoke
 from fanwen.library.models import Block, Document
 from fanwen.moderation.models import DuplicateMatch
+from fanwen.moderation.services import dupes_check_pending
 from tests.leak.conftest import Planted
 from tests.leak.crawler import crawl
 from tests.leak.test_leak import assert_no_canary, extra_urls
@@ -34,6 +35,7 @@ def copy_id(planted: Planted) -> int:
     client = Client()
     client.force_login(copier)
     client.post("/me/upload/", {"file": SimpleUploadedFile("c.txt", _copy_text(planted)), "price": "3"})
+    dupes_check_pending()  # the worker's next second (it also indexes the planted original)
     copy = Document.objects.get(author=copier)
     assert DuplicateMatch.objects.filter(document=copy, other_id=planted.document_id).exists()
     return copy.pk

@@ -7,6 +7,7 @@ from django.test import Client
 from fanwen.core.reader import read_bytes
 from fanwen.library.models import Document
 from fanwen.library.services import document_import
+from fanwen.moderation.services import dupes_check_pending
 from tests.core.neardup_cases import edited, example
 
 
@@ -27,6 +28,7 @@ def original(db) -> Document:
     """A published paid example by its author."""
     owner = get_user_model().objects.create_user("yuanzuo", password="yuanzuo-pass-1")
     result = document_import(parsed=read_bytes(example(0).encode(), name="000.txt"), price_fen=500, author_id=owner.pk)
+    dupes_check_pending()  # the worker indexes it within a second
     return Document.objects.get(pk=result.document_id)
 
 

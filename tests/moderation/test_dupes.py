@@ -14,7 +14,7 @@ from django.test import Client
 from fanwen.accounts.services import api_token_create
 from fanwen.library.models import Document
 from fanwen.moderation.models import Band, DuplicateMatch, Signature
-from fanwen.moderation.services import dupes_rebuild
+from fanwen.moderation.services import dupes_check_pending, dupes_rebuild
 from tests.core.neardup_cases import example, reordered_upload, traditional
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +31,7 @@ def test_old_upload_of_an_edited_copy_is_matched_and_the_uploader_sees_only_revi
     client.force_login(copier)
     response = client.post("/me/upload/", {"file": SimpleUploadedFile("copy.txt", copy_bytes), "price": "3"},
                            follow=True)
+    dupes_check_pending()  # the worker's next second
     copy = Document.objects.get(author=copier)
     assert copy.status == Document.Status.PENDING
     top = DuplicateMatch.objects.filter(document=copy).order_by("-similarity").first()
@@ -48,6 +49,7 @@ def test_the_uploaders_page_is_the_same_with_or_without_a_match(client, original
     client.force_login(copier)
     client.post("/me/upload/", {"file": SimpleUploadedFile("a.txt", traditional(example(0)).encode()), "price": "3"})
     client.post("/me/upload/", {"file": SimpleUploadedFile("b.txt", example(1).encode()), "price": "3"})
+    dupes_check_pending()
     copy, fresh = Document.objects.filter(author=copier).order_by("pk")
     assert DuplicateMatch.objects.filter(document=copy, other=original).exists()
     assert not DuplicateMatch.objects.filter(document=fresh).exists()
@@ -60,6 +62,7 @@ def test_api_upload_is_matched_and_the_answer_names_no_match(original, copier):
     response = Client().post("/api/v1/me/documents", {"file": SimpleUploadedFile("r.txt", reordered_upload(example(0)).encode()),
                                                      "price_yuan": "3"}, HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code in (200, 201), response.content
+    dupes_check_pending()  # the worker's next second
     copy = Document.objects.get(author=copier)
     assert DuplicateMatch.objects.filter(document=copy, other=original).exists()
     listing = Client().get("/api/v1/me/documents", HTTP_AUTHORIZATION=f"Bearer {token}")
@@ -75,6 +78,7 @@ def test_the_studio_submit_is_matched(original, copier, copy_bytes):
     client.post("/studio/", {"file": SimpleUploadedFile("copy.txt", copy_bytes)})
     draft = Draft.objects.get(author=copier)
     client.post(draft.get_absolute_url(), {"title": draft.title, "price": "3", "action": "submit"})
+    dupes_check_pending()  # the worker's next second
     copy = Document.objects.get(author=copier)
     assert DuplicateMatch.objects.filter(document=copy, other=original).exists()
 
@@ -122,3 +126,21 @@ def test_a_document_is_not_its_own_match(original):
 
     assert dupes_check(document_id=original.pk) == []
     assert get_user_model().objects.count() == 1
+
+
+def test_imports_leave_the_check_to_the_worker_and_a_changed_text_is_checked_again(original, copier):
+    from fanwen.core.reader import read_bytes
+    from fanwen.library.services import document_import
+    from fanwen.moderation.models import Signature
+
+    copy_id = document_import(parsed=read_bytes(traditional(example(0)).encode(), name="c.txt"), price_fen=300,
+                              author_id=copier.pk, status=Document.Status.PENDING).document_id
+    assert not Signature.objects.filter(document_id=copy_id).exists()  # nothing computed in the import
+    assert dupes_check_pending() == 1
+    assert DuplicateMatch.objects.filter(document_id=copy_id, other=original).exists()
+    assert dupes_check_pending() == 0
+    from fanwen.library.changes import document_changed
+
+    document_changed(document_id=original.pk)  # e.g. a new version approved
+    assert not Signature.objects.filter(document_id=original.pk).exists()
+    assert dupes_check_pending() == 1

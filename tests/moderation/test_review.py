@@ -10,6 +10,7 @@ from django.test import Client
 from fanwen.accounts.services import api_token_create
 from fanwen.audit.models import AuditEvent
 from fanwen.library.models import Document
+from fanwen.moderation.services import dupes_check_pending
 from fanwen.notices.models import Notice
 from tests.core.neardup_cases import example
 
@@ -21,6 +22,7 @@ def pending_copy(original, copier, copy_bytes) -> Document:
     client = Client()
     client.force_login(copier)
     client.post("/me/upload/", {"file": SimpleUploadedFile("copy.txt", copy_bytes), "price": "3"})
+    dupes_check_pending()  # the worker's next second
     return Document.objects.get(author=copier)
 
 
@@ -73,6 +75,7 @@ def test_bulk_approve_with_checkboxes(staff_client, pending_copy, copier):
     client = Client()
     client.force_login(copier)
     client.post("/me/upload/", {"file": SimpleUploadedFile("b.txt", example(1).encode()), "price": "3"})
+    dupes_check_pending()
     ids = list(Document.objects.filter(author=copier).values_list("pk", flat=True))
     assert len(ids) == 2
     staff_client.post("/ops/review/decide/", {"document": ids, "action": "approve"})

@@ -13,6 +13,7 @@ from fanwen.core.money import BadAmount, yuan_to_fen
 from fanwen.core.reader import iter_document_files
 from fanwen.library.services import document_import_path
 from fanwen.moderation.selectors import matches_of
+from fanwen.moderation.services import dupes_check_pending
 from fanwen.web.progress import Progress
 
 
@@ -49,7 +50,7 @@ class Command(BaseCommand):
             )
             counts[outcome.status] += 1
             counts["warned"] += outcome.warning is not None
-            dupes = matches_of(document_id=outcome.id, limit=1) if outcome.status == "imported" and outcome.id else []
+            dupes = _dupes(outcome.id) if outcome.status == "imported" and outcome.id else []
             counts["dupes"] += bool(dupes)
             if as_json:
                 self._report(True, {**outcome.as_dict(), "similar": [
@@ -77,3 +78,10 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(row, ensure_ascii=False))
         else:
             self.stderr.write(f"失败  {row['error']}")
+
+
+def _dupes(document_id: int) -> list:  # type: ignore[type-arg]
+    """The summary's near-duplicate check, run here (after the document's commit) rather than
+    waiting for the worker."""
+    dupes_check_pending()  # what the worker has not indexed yet (this document among them)
+    return matches_of(document_id=document_id, limit=1)

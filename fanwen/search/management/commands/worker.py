@@ -1,6 +1,6 @@
 """fanwen worker: the background loop beside the web workers.
 
-Applies the search outbox (every second), expires stale orders, retries pending refunds,
+Applies the search outbox and checks new texts for near-duplicates (every second), expires stale orders, retries pending refunds,
 releases matured earnings, settles open payouts, rolls up the author statistics and refreshes
 the ops search panels (every minute), prunes the outbox and the search log (hourly).
 `fanwen serve` starts it."""
@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
 from fanwen.commerce.services import orders_expire_stale, refunds_retry_pending
+from fanwen.moderation.services import dupes_check_pending
 from fanwen.ops.services import ops_refresh
 from fanwen.payouts.services import payouts_tick
 from fanwen.search.indexer import WriterBusy, index_sync, outbox_prune
@@ -38,6 +39,7 @@ class Command(BaseCommand):
         while not stop["now"]:
             now = time.monotonic()
             self._run("search sync", index_sync)
+            self._run("near-duplicate check", dupes_check_pending)
             if now - last_minute >= 60 or options["once"]:
                 self._run("expire orders", orders_expire_stale)
                 self._run("retry refunds", refunds_retry_pending)
