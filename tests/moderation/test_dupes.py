@@ -144,3 +144,16 @@ def test_imports_leave_the_check_to_the_worker_and_a_changed_text_is_checked_aga
     document_changed(document_id=original.pk)  # e.g. a new version approved
     assert not Signature.objects.filter(document_id=original.pk).exists()
     assert dupes_check_pending() == 1
+
+
+def test_a_bulk_import_can_leave_the_check_to_the_worker(original, tmp_path):
+    from fanwen.moderation.models import Signature
+
+    (tmp_path / "copy.txt").write_bytes(traditional(example(0)).encode("utf-8"))
+    out = StringIO()
+    call_command("import", str(tmp_path), "--price", "5", "--no-duplicate-check", stdout=out, stderr=StringIO())
+    assert "疑似重复：" not in out.getvalue()
+    copy = Document.objects.exclude(pk=original.pk).get()
+    assert not Signature.objects.filter(document=copy).exists()
+    dupes_check_pending()
+    assert DuplicateMatch.objects.filter(document=copy, other=original).exists()

@@ -26,6 +26,8 @@ class Command(BaseCommand):
         parser.add_argument("--price", help="价格（元），含付费内容的文档必须有价格")
         parser.add_argument("--tags", default="", help="标签，空格或逗号分隔")
         parser.add_argument("--json", action="store_true", help="每个文件输出一行 JSON")
+        parser.add_argument("--no-duplicate-check", action="store_true",
+                            help="不在导入时查重（大批量导入时更快；后台 worker 随后查重，结果见 /ops/review/）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         price_fen = None
@@ -50,7 +52,8 @@ class Command(BaseCommand):
             )
             counts[outcome.status] += 1
             counts["warned"] += outcome.warning is not None
-            dupes = _dupes(outcome.id) if outcome.status == "imported" and outcome.id else []
+            check = outcome.status == "imported" and not options["no_duplicate_check"]
+            dupes = _dupes(outcome.id) if check and outcome.id else []
             counts["dupes"] += bool(dupes)
             if as_json:
                 self._report(True, {**outcome.as_dict(), "similar": [
