@@ -8,6 +8,6 @@ class ModerationConfig(AppConfig):
 
     def ready(self) -> None:
         from fanwen.library.changes import documents_changed_extra_signal
-        from fanwen.moderation.services import dupes_on_documents_changed
+        from fanwen.moderation.listeners import dupes_on_documents_changed
 
         documents_changed_extra_signal.connect(dupes_on_documents_changed, dispatch_uid="moderation.dupes")

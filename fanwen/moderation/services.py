@@ -15,7 +15,6 @@ from django.db import transaction
 from fanwen.audit.services import audit_record
 from fanwen.core import neardup
 from fanwen.library import services as library_services
-from fanwen.library.changes import UPSERT
 from fanwen.library.models import Document
 from fanwen.moderation import selectors
 from fanwen.moderation.models import Band, DuplicateMatch, Signature
@@ -65,17 +64,6 @@ def dupes_check(*, document_id: int) -> list[DuplicateMatch]:
     """Index the document and find its near-duplicates (on upload and import)."""
     sig = signature_index(document_id=document_id)
     return [] if sig is None else matches_find(document_id=document_id, sig=sig)
-
-
-def dupes_on_documents_changed(sender: Any, *, document_ids: Iterable[int], action: str, **kwargs: Any) -> None:
-    """A changed document loses its signature (two plain DELETEs, nothing computed here): the
-    worker (:func:`dupes_check_pending`) indexes and checks every document without one within a
-    second.  Computing it inside the import's transaction made an import 5× slower."""
-    if action != UPSERT:
-        return
-    ids = list(document_ids)
-    Signature.objects.filter(document_id__in=ids).delete()
-    Band.objects.filter(document_id__in=ids).delete()
 
 
 def dupes_check_pending(*, limit: int = 200) -> int:
