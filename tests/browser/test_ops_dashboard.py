@@ -49,7 +49,7 @@ def test_ops_dashboard_on_a_phone(new_page, browser, transactional_db, artifacts
     assert labels == 30
     overflow = page.evaluate("() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})")
     assert overflow["scroll"] <= overflow["inner"], f"page scrolls sideways on a phone: {overflow}"
-    assert page.locator("text=举报功能未启用").is_visible()
+    assert page.locator("text=待处理举报").is_visible()
     page.evaluate("() => window.scrollTo(0, 0)")
     page.screenshot(path=str(artifacts / "ops-dashboard-mobile.png"), full_page=True,
                     clip={"x": 0, "y": 0, "width": 375, "height": 1400})

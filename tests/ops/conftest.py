@@ -62,4 +62,8 @@ def build_known() -> Known:
                      ("火星文档", 0), ("火星文档", 0), ("量子党建", 0)):
         search_log(query=q, total=total)
     staff = make_user("ops_staff", is_staff=True)
+    from fanwen.community.models import Report
+
+    Report.objects.create(document=doc, reason=Report.Reason.QUALITY, note="开放的举报")
+    Report.objects.create(document=doc, reason=Report.Reason.OTHER, note="已处理", status=Report.Status.RESOLVED)
     return Known(staff, make_user("ops_reader"), doc, pending, old)

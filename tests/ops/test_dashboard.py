@@ -34,7 +34,7 @@ def test_the_numbers_match_the_known_dataset(known):
     w = board.waiting
     assert w.backlog == 1 and 3 * 86400 - 60 < w.backlog_age.total_seconds() < 3 * 86400 + 60
     assert (w.payouts, w.payouts_fen) == (2, 5000)
-    assert w.reports is None  # no reports app yet
+    assert w.reports == 1  # open ones only
     assert board.top_queries == [("工作总结", 3), ("火星文档", 2), ("述职报告", 2), ("量子党建", 1)]  # ties by text
     assert board.zero_queries == [("火星文档", 2), ("量子党建", 1)]
     assert board.searches == 8
@@ -48,13 +48,14 @@ def test_a_seven_day_period_and_a_year(known):
     assert week.totals.paid == 4 and year.totals.reads == 157
 
 
-def test_the_page_shows_the_figures_and_the_reports_tile_off(client, known):
+def test_the_page_shows_the_figures_and_the_open_reports(client, known):
     client.force_login(known.staff)
     body = client.get("/ops/?days=30").content.decode()
-    for text in ("¥30.00", "4 笔支付", "举报功能未启用", "3 天", "¥50.00", "火星文档", "ops-chart-days", "ops-chart-funnel",
-                 'href="/ops/audit/"', 'href="/ops/payouts/"'):
+    for text in ("¥30.00", "4 笔支付", "<span>待处理举报</span><strong>1</strong>", "3 天", "¥50.00", "火星文档",
+                 "ops-chart-days", "ops-chart-funnel", 'href="/ops/audit/"', 'href="/ops/payouts/"',
+                 'href="/ops/review/"', 'href="/ops/reports/"'):
         assert text in body, text
-    assert 'href="/ops/review/"' not in body  # not built yet: not linked
+    assert "举报功能未启用" not in body
     assert "<script>" not in body.replace('<script id="', "")  # data only, no inline script
 
 
