@@ -165,6 +165,7 @@ def test_the_preview_is_the_anonymous_page_of_the_published_document(client_auth
     def article(html: str) -> str:
         body = html[html.index("<article>"): html.index("</article>")]
         body = re.sub(r"document(=|%3D)\d+", "document=N", body)
+        body = re.sub(r"/d/\d+/", "/d/N/", body)  # the preview's rolled-back id (PostgreSQL keeps sequences)
         return re.sub(r"\d+ 次阅读|\d{4}-\d\d-\d\d", "", body)
 
     assert article(preview) == article(page)
