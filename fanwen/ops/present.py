@@ -1,5 +1,5 @@
 """Shapes the operator dashboard's numbers for people: chart data (horizontal bars with their
-values printed, the author dashboard's look, drawn by ops/ops.js), table rows and CSV.  The
+values printed, the author dashboard's look, drawn by fanwen/barcharts.js), table rows and CSV.  The
 CSV writer is the author dashboard's (``stats.present.csv_table``).  No queries here."""
 
 from __future__ import annotations

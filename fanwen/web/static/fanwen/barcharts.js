@@ -1,6 +1,6 @@
-/* The ops dashboard's charts, drawn like the author dashboard's (stats/dashboard.js):
-   horizontal bars, each with its value printed beside it, so nothing needs a hover on a
-   phone.  Every <canvas data-chart="ID"> reads its data from the json_script block ID (no
+/* The dashboards' charts (the author's /studio/stats/ and the operators' /ops/):
+   horizontal bars, each with its value printed beside it (left of a negative bar), so
+   nothing needs a hover on a phone.  Every <canvas data-chart="ID"> reads its data from the json_script block ID (no
    inline script); Chart.js and its datalabels plugin are served from /static/fanwen/vendor/. */
 (function () {
   "use strict";
@@ -35,7 +35,7 @@
           tooltip: { enabled: false },
           datalabels: {
             anchor: "end",
-            align: "end",
+            align: function (ctx) { return data.values[ctx.dataIndex] < 0 ? "start" : "end"; },
             clamp: true,
             color: ink,
             font: { size: 13, weight: "600" },
