@@ -6,6 +6,7 @@ committed (no document, no block, no search outbox row) and no cache is written.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
@@ -79,7 +80,15 @@ def preview_html(request: HttpRequest, draft: Draft) -> str:
                 },
                 request=as_reader,
             )
+            html = _disable_links_to(stored.pk, html)
             raise _Rollback
     except _Rollback:
         pass
     return html
+
+
+def _disable_links_to(document_id: int, html: str) -> str:
+    """The rolled-back document's id is never committed: its buy, 收藏, 举报 and related links
+    would be dead, so they point nowhere and say so."""
+    named = re.compile(rf'(href|action)="[^"]*?(?:/d/{document_id}/|document(?:=|%3D){document_id}\b)[^"]*"')
+    return named.sub(r'\1="#preview" aria-disabled="true" title="预览中不可用"', html)
