@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fanwen.access import selectors as access_selectors
+from fanwen.core import quotes as quoting
 from fanwen.core import structure
 from fanwen.library.models import Block, Document
 from fanwen.library.selectors import MAX_ID
@@ -172,3 +173,14 @@ def _block_queryset(document: Document, *, full: bool):  # type: ignore[no-untyp
 def _first_paid_position(document: Document) -> int | None:
     """Where the paid part starts: its position only, never its text."""
     return _block_queryset(document, full=True).filter(paid=True).values_list("position", flat=True).first()
+
+
+def paid_part_quoted_by(*, document: Document, texts: list[str]) -> list[bool]:
+    """For each text (a review, say): does it quote a run of the document's paid part?  A check
+    made for the site, not for a reader: it answers booleans only, so the paid text never
+    leaves the gate (``core/quotes.py`` says what quoting is)."""
+    if not any(texts):
+        return [False for _ in texts]
+    rows = _block_queryset(document, full=True).filter(paid=True).values_list("lead", "text")
+    paid = quoting.SEPARATOR.join(quoting.normalise(lead + text) for lead, text in rows)
+    return [bool(text) and quoting.quotes(text, paid) for text in texts]

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count
 
-from fanwen.community import paid_quotes
+from fanwen.access import gate
 from fanwen.community.models import DocumentRating, Favorite, ReadingHistory, Report, Review
 from fanwen.community.services import review_recheck
 from fanwen.library.models import Category, Document
@@ -65,9 +65,9 @@ def reviews_for(*, document: Document, user: Any, entitled: bool, staff: bool = 
     if not entitled:
         stale = [r for r in reviews if r.text and r.checked_hash != document.content_hash]
         if stale:
-            paid = paid_quotes.paid_text_of(document.pk)
-            for review in stale:
-                review_recheck(review=review, paid=paid, content_hash=document.content_hash)
+            answers = gate.paid_part_quoted_by(document=document, texts=[r.text for r in stale])
+            for review, quotes in zip(stale, answers, strict=True):
+                review_recheck(review=review, quotes=quotes, content_hash=document.content_hash)
     user_id = getattr(user, "pk", None)
     out = []
     for r in reviews:

@@ -15,7 +15,6 @@ from django.utils import timezone
 from fanwen.access import gate
 from fanwen.access import selectors as access_selectors
 from fanwen.audit.services import audit_record
-from fanwen.community import paid_quotes
 from fanwen.community.errors import CommunityError
 from fanwen.community.models import DocumentRating, Favorite, ReadingHistory, Review
 from fanwen.library.models import Document
@@ -145,7 +144,7 @@ def review_save(*, user: Any, document_id: int, stars: Any, text: str = "") -> t
         raise CommunityError(refusal, status=403)
     stars_ = _stars(stars)
     text_ = review_text_clean(text)
-    quotes = paid_quotes.quotes(text_, paid_quotes.paid_text_of(document.pk)) if text_ else False
+    quotes = gate.paid_part_quoted_by(document=document, texts=[text_])[0]
     with transaction.atomic():
         tally = _tally(document.pk)
         review = Review.objects.select_for_update().filter(user_id=user.pk, document_id=document.pk).first()
@@ -184,8 +183,8 @@ def review_set_hidden(*, review_id: int, hidden: bool, actor: Any) -> bool:
     return True
 
 
-def review_recheck(*, review: Review, paid: str, content_hash: str) -> None:
-    """A review checked against another version of the document: check again (selectors call it)."""
-    quotes = paid_quotes.quotes(review.text, paid) if review.text else False
+def review_recheck(*, review: Review, quotes: bool, content_hash: str) -> None:
+    """A review checked against another version of the document, checked again by the gate
+    (``gate.paid_part_quoted_by``; selectors call it): store the answer."""
     Review.objects.filter(pk=review.pk).update(quotes_paid=quotes, checked_hash=content_hash)
     review.quotes_paid, review.checked_hash = quotes, content_hash
