@@ -44,6 +44,8 @@ def test_notification_and_reconciliation_racing_make_one_sale():
     outcomes = race(2 * PAIRS, work)
 
     assert outcomes["notified"] == PAIRS, outcomes
+    # Each tick either settled the attempt itself or found the notification had (never both).
+    assert set(outcomes) <= {"notified", "reconciled:paid", "reconciled:settled", "reconciled:busy"}, outcomes
     for order, attempt_id in zip(orders, attempts, strict=True):
         assert Order.objects.get(pk=order.pk).status == Order.Status.PAID
         assert LedgerTransaction.objects.filter(order=order, kind="order.paid").count() == 1

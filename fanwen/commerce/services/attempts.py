@@ -18,6 +18,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from fanwen.access import selectors as access_selectors
 from fanwen.commerce.models import Order, Payment
 from fanwen.commerce.providers.base import VerifiedNotification
 from fanwen.commerce.services import ledger
@@ -92,12 +93,18 @@ def _matching_attempt(order: Order, method: str, *, open_only: bool) -> Payment 
     ).first()
 
 
+def already_owns(order: Order) -> bool:
+    """The buyer already holds this document through another order or a grant (not a membership:
+    paying for a document while a member buys it for good)."""
+    if order.document_id is None:
+        return False
+    return access_selectors.entitlement_active_exists(user_id=order.user_id, document_id=order.document_id)
+
+
 def payment_settle(*, order: Order, provider_name: str, note: VerifiedNotification) -> str:
     """The provider verifiably says ``order`` was paid (amount already checked).  Order locked,
     inside the caller's transaction.  Confirms the checkout's attempt and fulfils the order — or,
     for a second, different payment of a settled order, holds the money in suspense."""
-    from fanwen.commerce.services.payments import already_owns
-
     lock_buyer(order.user_id)
     in_suspense = order.status in (Order.Status.PAID, Order.Status.REFUNDED) or (
         order.kind == Order.Kind.DOCUMENT and already_owns(order)

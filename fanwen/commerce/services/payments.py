@@ -9,7 +9,6 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from fanwen.access import selectors as access_selectors
 from fanwen.commerce.models import Order, Payment, ProviderNotification
 from fanwen.commerce.providers import registry
 from fanwen.commerce.providers.base import (
@@ -23,6 +22,7 @@ from fanwen.commerce.providers.base import (
 )
 from fanwen.commerce.services import ledger
 from fanwen.commerce.services.attempts import (
+    already_owns,
     attempt_begin,
     attempt_close,
     attempt_not_paid,
@@ -138,14 +138,6 @@ def _attempt_start_failed(order_id: int, payment_id: int, reason: str, *, defini
         payment = Payment.objects.select_for_update().get(pk=payment_id)
         attempt_close(order=order, payment=payment, status=Payment.Status.FAILED, reason=reason)
         Payment.objects.filter(pk=payment_id).update(check_provider=False)
-
-
-def already_owns(order: Order) -> bool:
-    """The buyer already holds this document through another order or a grant (not a membership:
-    paying for a document while a member buys it for good)."""
-    if order.document_id is None:
-        return False
-    return access_selectors.entitlement_active_exists(user_id=order.user_id, document_id=order.document_id)
 
 
 class NotificationMismatch(Exception):
