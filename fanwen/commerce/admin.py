@@ -19,7 +19,14 @@ from fanwen.commerce.models import (
     ProviderNotification,
     Refund,
 )
-from fanwen.commerce.services import CommerceError, entitlement_revoke, order_refund, payment_refund_unmatched
+from fanwen.commerce.services import (
+    CommerceError,
+    entitlement_revoke,
+    order_refund,
+    payment_refund_unmatched,
+    refund_mark_done_offline,
+    refund_retry,
+)
 from fanwen.commerce.services.plans import plan_save
 from fanwen.core.money import fen_to_yuan
 from fanwen.web.admin_fields import ReadOnlyModelAdmin, YuanField, id_column, yuan_column, yuan_text
@@ -104,7 +111,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class PaymentInline(AmountInYuan, ReadOnlyInline):
     model = Payment
-    readonly_fields = ("method", AMOUNT, "status", "provider_ref", "created_at", "confirmed_at")
+    readonly_fields = ("method", AMOUNT, "status", "provider_ref", "created_at", "confirmed_at", "closed_at", "last_error")
     fields = readonly_fields
 
 
@@ -132,7 +139,8 @@ class OrderAdmin(AmountInYuan, ReadOnlyAdmin):
             except CommerceError as exc:
                 messages.error(request, f"{order.number}: {exc.message}")
                 continue
-            state = "已退款" if result.status == Refund.Status.DONE else f"退款中（{result.last_error or '等待渠道确认'}）"
+            state = ("已退款" if result.status == Refund.Status.DONE
+                     else f"{result.get_status_display()}（{result.last_error or '等待渠道确认'}）")
             messages.success(request, f"{order.number}: {state}")
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -141,8 +149,9 @@ class OrderAdmin(AmountInYuan, ReadOnlyAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(AmountInYuan, ReadOnlyAdmin):
-    list_display = (id_column, "order", "method", AMOUNT, "status", "held_in_suspense", "provider_ref", "confirmed_at")
-    list_filter = ("method", "status", "held_in_suspense")
+    list_display = (id_column, "order", "method", AMOUNT, "status", "held_in_suspense", "provider_ref", "created_at",
+                    "confirmed_at", "closed_at", "check_provider", "checks", "last_error")
+    list_filter = ("status", "method", "held_in_suspense", "check_provider")
     search_fields = ("order__number", "provider_ref")
     actions = ["refund_unmatched"]
 
@@ -162,8 +171,33 @@ class PaymentAdmin(AmountInYuan, ReadOnlyAdmin):
 
 @admin.register(Refund)
 class RefundAdmin(AmountInYuan, ReadOnlyAdmin):
-    list_display = ("out_request_no", "order", AMOUNT, "status", "attempts", "last_error", "created_at", "done_at")
-    list_filter = ("status",)
+    list_display = ("out_request_no", "order", AMOUNT, "status", "attempts", "last_error", "next_attempt_at",
+                    "created_at", "done_at")
+    list_filter = ("status", "kind")
+    actions = ["retry", "mark_done_offline"]
+
+    @admin.action(description="再次向渠道退款（需人工处理的退款）")
+    def retry(self, request: HttpRequest, queryset: QuerySet[Refund]) -> None:
+        for refund in queryset:
+            try:
+                status = refund_retry(refund_id=refund.pk, actor=request.user)
+            except CommerceError as exc:
+                messages.error(request, f"{refund.out_request_no}: {exc.message}")
+                continue
+            messages.success(request, f"{refund.out_request_no}: {Refund.Status(status).label}")
+
+    @admin.action(description="标记为线下已退款（已通过其他方式退给买家）")
+    def mark_done_offline(self, request: HttpRequest, queryset: QuerySet[Refund]) -> None:
+        for refund in queryset:
+            try:
+                refund_mark_done_offline(refund_id=refund.pk, actor=request.user)
+            except CommerceError as exc:
+                messages.error(request, f"{refund.out_request_no}: {exc.message}")
+                continue
+            messages.success(request, f"{refund.out_request_no}: 已标记为线下退款")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_staff) and obj is None  # list + actions, no editing
 
 
 @admin.register(Account)

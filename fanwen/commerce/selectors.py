@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from fanwen.commerce.models import Account
+from fanwen.commerce.models import Account, Payment, Refund
 
 
 def payment_methods_offered() -> list[str]:
@@ -119,3 +119,21 @@ def author_sales_count(*, author_id: int) -> int:
     return Order.objects.filter(
         kind=Order.Kind.DOCUMENT, status=Order.Status.PAID, document__author_id=author_id
     ).count()
+
+
+def payments_count_by_state() -> dict[str, int]:
+    """Payment attempts per state (every state present, zeros included), for metrics."""
+    counts = dict.fromkeys(Payment.Status.values, 0)
+    for status, n in Payment.objects.order_by().values_list("status").annotate(n=Count("id")):
+        counts[status] = n
+    return counts
+
+
+def refunds_needing_staff() -> int:
+    """Refunds the provider kept refusing (需人工处理): no longer retried automatically."""
+    return Refund.objects.filter(status=Refund.Status.FAILED).count()
+
+
+def order_payment_attempts(*, order_id: int) -> list[Payment]:
+    """The order's payment attempts, oldest first, for the buyer's order page."""
+    return list(Payment.objects.filter(order_id=order_id).order_by("pk"))

@@ -172,7 +172,10 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
         raise Http404("订单不存在")
     qr_url = request.session.get(f"qr:{order.number}")
     qr_svg = _qr_svg(qr_url) if qr_url and order.status == Order.Status.PENDING else ""
-    return render(request, "commerce/order.html", {"order": order, "qr_svg": qr_svg, "after_url": _after_paid_url(order)})
+    return render(request, "commerce/order.html", {
+        "order": order, "qr_svg": qr_svg, "after_url": _after_paid_url(order),
+        "attempts": selectors.order_payment_attempts(order_id=order.pk),
+    })
 
 
 def _qr_svg(data: str) -> str:

@@ -21,6 +21,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from fanwen.commerce.models import Order, Refund
+from fanwen.commerce.selectors import refunds_needing_staff
 from fanwen.library.models import Document
 from fanwen.ops.models import SiteDay
 from fanwen.payouts.models import Payout
@@ -66,6 +67,7 @@ class Waiting:
     payouts: int
     payouts_fen: int
     reports: int | None  # None: reports are not enabled
+    refunds_stuck: int = 0  # refunds the provider kept refusing (需人工处理)
 
     @property
     def backlog_age(self) -> timedelta | None:
@@ -152,7 +154,8 @@ def waiting() -> Waiting:
     backlog = Document.objects.filter(status=Document.Status.PENDING).aggregate(n=Count("id"), oldest=Min("created_at"))
     payouts = Payout.objects.filter(status__in=[Payout.Status.REQUESTED, Payout.Status.PROCESSING]).aggregate(
         n=Count("id"), fen=Sum("amount_fen"))
-    return Waiting(backlog["n"], backlog["oldest"], payouts["n"], int(payouts["fen"] or 0), open_reports())
+    return Waiting(backlog["n"], backlog["oldest"], payouts["n"], int(payouts["fen"] or 0), open_reports(),
+                   refunds_needing_staff())
 
 
 def open_reports() -> int | None:

@@ -232,6 +232,10 @@ FANWEN_WECHATPAY_PUBLIC_KEY_ID = env.str("FANWEN_WECHATPAY_PUBLIC_KEY_ID", defau
 FANWEN_WECHATPAY_GATEWAY = env.str("FANWEN_WECHATPAY_GATEWAY", default="https://api.mch.weixin.qq.com")
 FANWEN_SANDBOX_ENABLED = env.bool("FANWEN_SANDBOX_ENABLED", default=True)
 FANWEN_ORDER_EXPIRY_MINUTES = env.int("FANWEN_ORDER_EXPIRY_MINUTES", default=30)
+# Payment attempts the provider has not notified us about are queried after this long (commerce.services.reconcile).
+FANWEN_PAYMENT_RECONCILE_AFTER_SECONDS = env.int("FANWEN_PAYMENT_RECONCILE_AFTER_SECONDS", default=180)
+FANWEN_PAYMENT_RECONCILE_BATCH = env.int("FANWEN_PAYMENT_RECONCILE_BATCH", default=50)  # queries per tick
+FANWEN_REFUND_MAX_ATTEMPTS = env.int("FANWEN_REFUND_MAX_ATTEMPTS", default=8)  # then 需人工处理
 FANWEN_AUTHOR_SHARE_PERCENT = env.int("FANWEN_AUTHOR_SHARE_PERCENT", default=70)
 FANWEN_PAYOUT_HOLD_DAYS = env.int("FANWEN_PAYOUT_HOLD_DAYS", default=7)  # a sale's share is pending this long
 FANWEN_PAYOUT_MIN_FEN = env.int("FANWEN_PAYOUT_MIN_FEN", default=1000)  # smallest payout request (¥10)

@@ -99,7 +99,12 @@ class Order(models.Model):
 
 
 class Payment(models.Model):
-    """One attempt to pay an order through one method."""
+    """One attempt to pay an order through one method (pretix ``OrderPayment``).
+
+    created → pending (the buyer was sent to the provider) → confirmed | failed | cancelled;
+    confirmed → refunded.  The attempt made at checkout is the one a verified notification (or a
+    reconciliation query) confirms: services.attempts matches it by order number and method.
+    Every transition is made with the order row locked (services.locking)."""
 
     class Method(models.TextChoices):
         WALLET = "wallet", "余额"
@@ -108,9 +113,11 @@ class Payment(models.Model):
         SANDBOX = "sandbox", "沙箱支付"
 
     class Status(models.TextChoices):
-        CREATED = "created", "待支付"
+        CREATED = "created", "已创建"
+        PENDING = "pending", "等待支付"
         CONFIRMED = "confirmed", "已确认"
-        FAILED = "failed", "失败"
+        FAILED = "failed", "支付失败"
+        CANCELLED = "cancelled", "已取消"
         REFUNDED = "refunded", "已退款"
 
     order = models.ForeignKey(Order, verbose_name="订单", on_delete=models.PROTECT, related_name="payments")
@@ -123,10 +130,30 @@ class Payment(models.Model):
     held_in_suspense = models.BooleanField("重复支付待退", default=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    closed_at = models.DateTimeField("失败/取消时间", null=True, blank=True)
+    last_error = models.CharField("原因", max_length=200, blank=True)
+    # The provider may know more than we do (a notification lost on the way): the reconciliation
+    # tick asks it (services.reconcile) until the answer is final.
+    check_provider = models.BooleanField("待向渠道核对", default=False)
+    checked_at = models.DateTimeField("最近核对", null=True, blank=True)
+    checks = models.PositiveIntegerField("核对次数", default=0)
+
+    OPEN = ("created", "pending")
 
     class Meta:
         verbose_name = verbose_name_plural = "支付记录"
+        indexes = [
+            models.Index(fields=["checked_at"], condition=Q(check_provider=True), name="payment_to_check"),
+        ]
         constraints = [
+            # One open attempt per order and method: starting to pay again reuses it.
+            models.UniqueConstraint(
+                fields=["order", "method"], condition=Q(status__in=["created", "pending"]), name="payment_one_open_attempt"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["created", "pending", "confirmed", "failed", "cancelled", "refunded"]),
+                name="payment_status_known",
+            ),
             # One confirmed payment per provider transaction, however often it is notified.
             models.UniqueConstraint(
                 fields=["method", "provider_ref"], condition=Q(provider_ref__isnull=False), name="payment_provider_ref"
@@ -171,6 +198,9 @@ class Refund(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "退款中"
         DONE = "done", "已退款"
+        # The provider kept refusing (FANWEN_REFUND_MAX_ATTEMPTS): no more automatic retries;
+        # staff retry it or mark it refunded offline (services.refund_staff).
+        FAILED = "failed", "需人工处理"
 
     class Kind(models.TextChoices):
         # The order's sale is reversed: access revoked, order refunded.
@@ -187,6 +217,7 @@ class Refund(models.Model):
     provider_ref = models.CharField("渠道退款号", max_length=64, blank=True)
     attempts = models.PositiveIntegerField("尝试次数", default=0)
     last_error = models.CharField("最近错误", max_length=300, blank=True)
+    next_attempt_at = models.DateTimeField("下次重试", null=True, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申请人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField("申请时间", auto_now_add=True)
     done_at = models.DateTimeField("完成时间", null=True, blank=True)
@@ -200,6 +231,7 @@ class Refund(models.Model):
             # (payment_one_sale_per_order), never a payment held in suspense.
             models.UniqueConstraint(fields=["order"], condition=Q(kind="sale"), name="refund_one_sale_reversal_per_order"),
             models.CheckConstraint(condition=Q(kind__in=["sale", "suspense"]), name="refund_kind_known"),
+            models.CheckConstraint(condition=Q(status__in=["pending", "done", "failed"]), name="refund_status_known"),
         ]
 
     def __str__(self) -> str:

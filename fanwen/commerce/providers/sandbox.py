@@ -7,13 +7,19 @@ The sandbox plays Alipay.  Its checkout page (a view the commerce app serves at
 Alipay provider, with the sandbox public key, so the sandbox exercises the real path.
 
 The key pair is generated once into ``<DATA_DIR>/sandbox/`` (private key mode 0600).
+
+Like a real provider, the sandbox remembers the trades it reported: every signed notification
+is also kept in ``<DATA_DIR>/sandbox-trades/<out_trade_no>.form`` (the last one wins), and
+``query`` answers from it, verifying it again like a notification.  So a notification that is
+signed but never delivered (a lost notification) is still found by reconciliation.
 """
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -122,7 +128,20 @@ class SandboxProvider(PaymentProvider):
         if subject:
             fields["subject"] = subject
         fields["sign"] = alipay_sign(fields, self._private_key)
-        return urlencode(fields).encode("ascii"), {"Content-Type": SANDBOX_NOTIFICATION_CONTENT_TYPE}
+        body = urlencode(fields).encode("ascii")
+        self._remember(out_trade_no, body)
+        return body, {"Content-Type": SANDBOX_NOTIFICATION_CONTENT_TYPE}
+
+    def _trade_file(self, out_trade_no: str) -> Path:
+        check_out_trade_no(out_trade_no)  # [0-9A-Za-z_-] only: a safe file name
+        return self.config.key_dir.parent / "sandbox-trades" / f"{out_trade_no}.form"
+
+    def _remember(self, out_trade_no: str, body: bytes) -> None:
+        path = self._trade_file(out_trade_no)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
+        partial.write_bytes(body)
+        os.replace(partial, path)
 
     def verify_notification(self, *, body: bytes, headers: Mapping[str, str]) -> VerifiedNotification:
         return verify_alipay_notification(
@@ -145,8 +164,13 @@ class SandboxProvider(PaymentProvider):
         return RefundResult(status="done", provider_ref=f"SANDBOX-REFUND-{out_request_no}", detail="simulated")
 
     def query(self, out_trade_no: str) -> VerifiedNotification | None:
-        """The sandbox keeps no trades of its own: the database is the only record."""
-        return None
+        """The last trade state the sandbox reported for ``out_trade_no`` (verified again), or None."""
+        try:
+            body = self._trade_file(out_trade_no).read_bytes()
+        except FileNotFoundError:
+            return None
+        note = self.verify_notification(body=body, headers={})
+        return replace(note, event_id=f"query:{note.provider_trade_no}:{note.trade_status}")
 
 
 def sandbox_trade_no(out_trade_no: str) -> str:

@@ -5,6 +5,8 @@ from fanwen.commerce.services.errors import CommerceError
 from fanwen.commerce.services.ledger import ledger_check
 from fanwen.commerce.services.orders import order_create, orders_expire_stale
 from fanwen.commerce.services.payments import notification_handle, order_pay_with_wallet, payment_start
+from fanwen.commerce.services.reconcile import payments_reconcile
+from fanwen.commerce.services.refund_staff import refund_mark_done_offline, refund_retry
 from fanwen.commerce.services.refunds import (
     order_refund,
     payment_refund_unmatched,
@@ -25,7 +27,10 @@ __all__ = [
     "orders_expire_stale",
     "payment_refund_unmatched",
     "payment_start",
+    "payments_reconcile",
     "refund_attempt",
+    "refund_mark_done_offline",
+    "refund_retry",
     "refunds_retry_pending",
     "wallet_credit",
 ]

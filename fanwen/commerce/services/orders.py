@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from fanwen.access import gate
 from fanwen.commerce.models import Order, Plan
+from fanwen.commerce.services.attempts import attempts_cancel_open
 from fanwen.commerce.services.audit import audit
 from fanwen.commerce.services.errors import (
     AlreadyOwned,
@@ -20,7 +21,7 @@ from fanwen.commerce.services.errors import (
     NotForSale,
     NotFound,
 )
-from fanwen.commerce.services.locking import busy_safe
+from fanwen.commerce.services.locking import busy_as_domain_error, busy_safe
 from fanwen.library.models import Document
 
 TOPUP_MIN_FEN = 100
@@ -121,11 +122,18 @@ def topup_amount_check(topup_fen: int) -> None:
 
 
 def orders_expire_stale() -> int:
-    """Mark pending orders past their expiry as expired.  A late genuine payment still fulfils."""
+    """Mark pending orders past their expiry as expired, cancel their open payment attempts, and
+    audit each order (``commerce.order.expired``).  A late genuine payment still fulfils.
+    Orders another transaction holds are skipped (PostgreSQL) and taken on the next tick."""
     now = timezone.now()
-    with transaction.atomic():
-        ids = list(Order.objects.filter(status=Order.Status.PENDING, expires_at__lte=now).values_list("pk", flat=True)[:1000])
-        count = Order.objects.filter(pk__in=ids, status=Order.Status.PENDING).update(status=Order.Status.EXPIRED)
-        if count:
-            audit("commerce.order.expired", count=count)
-    return count
+    with busy_as_domain_error(), transaction.atomic():
+        orders = list(
+            Order.objects.select_for_update(skip_locked=True)
+            .filter(status=Order.Status.PENDING, expires_at__lte=now).order_by("pk")[:1000]
+        )
+        for order in orders:
+            order.status = Order.Status.EXPIRED
+            order.save(update_fields=["status"])
+            cancelled = attempts_cancel_open(order=order, reason="订单已过期")
+            audit("commerce.order.expired", order=order, order_id=order.pk, attempts_cancelled=cancelled)
+    return len(orders)

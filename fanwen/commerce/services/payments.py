@@ -9,7 +9,6 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from fanwen.access import selectors as access_selectors
 from fanwen.commerce.models import Order, Payment, ProviderNotification
 from fanwen.commerce.providers import registry
 from fanwen.commerce.providers.base import (
@@ -18,9 +17,18 @@ from fanwen.commerce.providers.base import (
     PaymentProviderError,
     PaymentStart,
     ProviderNotConfigured,
+    ProviderRefused,
     VerifiedNotification,
 )
 from fanwen.commerce.services import ledger
+from fanwen.commerce.services.attempts import (
+    already_owns,
+    attempt_begin,
+    attempt_close,
+    attempt_not_paid,
+    attempt_sent,
+    payment_settle,
+)
 from fanwen.commerce.services.audit import audit
 from fanwen.commerce.services.errors import (
     AlreadyOwned,
@@ -36,6 +44,7 @@ from fanwen.commerce.services.fulfilment import order_fulfil, sale_movements
 from fanwen.commerce.services.locking import (
     atomic_write,
     busy_as_domain_error,
+    busy_safe,
     lock_accounts,
     lock_buyer,
     lock_order,
@@ -94,9 +103,9 @@ def payment_start(
     with busy_as_domain_error(), transaction.atomic():
         order = lock_order(order_id)
         _check_payable(order, user)
-        Payment.objects.create(order=order, method=method, amount_fen=order.amount_fen)
+        attempt = attempt_begin(order=order, method=method)
     try:
-        return provider.start_payment(
+        start = provider.start_payment(
             out_trade_no=order.number,
             amount_fen=order.amount_fen,
             subject=order.subject,
@@ -108,17 +117,27 @@ def payment_start(
         )
     except PaymentProviderError as exc:
         log.warning("payment start failed for %s via %s: %s", order.number, method, exc.detail or exc)
+        _attempt_start_failed(order.pk, attempt.pk, exc.user_message, definite=isinstance(exc, ProviderRefused))
         raise PaymentUnavailable(exc.user_message) from exc
     except ValueError as exc:
+        _attempt_start_failed(order.pk, attempt.pk, "该支付方式不支持这笔订单", definite=True)
         raise CommerceError("该支付方式不支持这笔订单") from exc
+    attempt_sent(payment_id=attempt.pk)
+    return start
 
 
-def already_owns(order: Order) -> bool:
-    """The buyer already holds this document through another order or a grant (not a membership:
-    paying for a document while a member buys it for good)."""
-    if order.document_id is None:
-        return False
-    return access_selectors.entitlement_active_exists(user_id=order.user_id, document_id=order.document_id)
+@busy_safe
+def _attempt_start_failed(order_id: int, payment_id: int, reason: str, *, definite: bool) -> None:
+    """The provider refused to start (or we refused to ask): the attempt failed.  An unreachable
+    provider may still have opened the trade: the attempt stays open for reconciliation."""
+    if not definite:
+        Payment.objects.filter(pk=payment_id).update(last_error=reason[:200])
+        return
+    with transaction.atomic():
+        order = lock_order(order_id)
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        attempt_close(order=order, payment=payment, status=Payment.Status.FAILED, reason=reason)
+        Payment.objects.filter(pk=payment_id).update(check_provider=False)
 
 
 class NotificationMismatch(Exception):
@@ -177,28 +196,7 @@ def _apply(provider_name: str, note: VerifiedNotification) -> str:
         raise NotificationMismatch(f"amount {note.amount_fen} != order amount {order.amount_fen}")
     if not note.paid:
         ProviderNotification.objects.filter(provider=provider_name, event_id=note.event_id).update(outcome="not-paid")
-        return f"not paid ({note.trade_status})"
-    lock_buyer(order.user_id)
-    # Paid twice (e.g. wallet and Alipay): keep the money visible for staff to refund.
-    in_suspense = order.status in (Order.Status.PAID, Order.Status.REFUNDED) or (
-        order.kind == Order.Kind.DOCUMENT and already_owns(order)
-    )
-    try:
-        with transaction.atomic():
-            payment = Payment.objects.create(
-                order=order, method=provider_name, amount_fen=note.amount_fen, status=Payment.Status.CONFIRMED,
-                provider_ref=note.provider_trade_no, confirmed_at=timezone.now(), held_in_suspense=in_suspense,
-            )
-    except IntegrityError:
-        return "already applied"  # the same trade, notified under another event id
-    source = ledger.clearing_account(provider_name)
-    if in_suspense:
-        ledger.ledger_post(
-            kind="payment.unmatched", order=order, memo=f"{order.number} {payment.pk}",
-            movements=[(source, -note.amount_fen), (ledger.platform_account(ledger.SUSPENSE), note.amount_fen)],
-        )
-        audit("commerce.payment.unmatched", order=order, provider=provider_name, provider_ref=note.provider_trade_no)
-        return "overpaid: held in suspense"
-    order_fulfil(order=order, payment=payment, source=source)
-    ProviderNotification.objects.filter(provider=provider_name, event_id=note.event_id).update(outcome="applied")
-    return "applied"
+        return attempt_not_paid(order=order, method=provider_name, note=note)
+    outcome = payment_settle(order=order, provider_name=provider_name, note=note)
+    ProviderNotification.objects.filter(provider=provider_name, event_id=note.event_id).update(outcome=outcome[:40])
+    return outcome

@@ -2,8 +2,10 @@
 
 * wallet payments return to the wallet at once, in the same transaction;
 * provider payments are refunded through the provider's refund API.  Until the provider
-  confirms, the refund stays ``pending`` (visible as 退款中) and is retried; it is never
-  marked done on faith.
+  confirms, the refund stays ``pending`` (visible as 退款中) and is retried with backoff; it is
+  never marked done on faith.  After ``FANWEN_REFUND_MAX_ATTEMPTS`` failed attempts it is
+  ``failed`` (需人工处理): staff retry it or record an offline refund (services.refund_staff).
+  Every attempt is audited (``commerce.refund.attempt``).
 
 The reader loses access as soon as staff ask for the refund.
 """
@@ -11,9 +13,12 @@ The reader loses access as soon as staff ask for the refund.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from fanwen.access import services as access_services
@@ -154,10 +159,14 @@ def _refund_finish(*, refund: Refund, order: Order, payment: Payment, provider_r
     tell_refund(refund, order)
 
 
-def refund_attempt(*, refund_id: int) -> str:
-    """Ask the provider (outside any transaction), then record only a verified outcome."""
+def refund_attempt(*, refund_id: int, manual: bool = False) -> str:
+    """Ask the provider (outside any transaction), then record the attempt and only a verified
+    outcome.  After ``FANWEN_REFUND_MAX_ATTEMPTS`` failures the refund is ``failed`` (需人工处理)
+    and only staff try again (``manual``: services.refund_staff)."""
     refund = Refund.objects.select_related("order", "payment").get(pk=refund_id)
     if refund.status == Refund.Status.DONE or refund.payment.method == Payment.Method.WALLET:
+        return refund.status
+    if refund.status == Refund.Status.FAILED and not manual:
         return refund.status
     try:
         provider = registry.get(refund.payment.method)
@@ -169,15 +178,42 @@ def refund_attempt(*, refund_id: int) -> str:
         detail = getattr(exc, "detail", "") or str(exc)
         refused = isinstance(exc, ProviderRefused)
         log.warning("refund %s %s: %s", refund.out_request_no, "refused" if refused else "unavailable", detail)
-        Refund.objects.filter(pk=refund.pk).update(
-            attempts=refund.attempts + 1, last_error=(("渠道拒绝：" if refused else "渠道暂不可用：") + str(exc))[:300]
-        )
-        return Refund.Status.PENDING
-    Refund.objects.filter(pk=refund.pk).update(attempts=refund.attempts + 1, last_error="")
+        return _record_attempt(refund_id=refund.pk, error=("渠道拒绝：" if refused else "渠道暂不可用：") + str(exc),
+                               manual=manual)
+    _record_attempt(refund_id=refund.pk, error="", manual=manual)
     if result.status == "done":
         _refund_mark_done(refund_id=refund.pk, provider_ref=result.provider_ref)
         return Refund.Status.DONE
     return Refund.Status.PENDING
+
+
+def refund_retry_delay(attempts: int) -> timedelta:
+    """Backoff after a failed attempt: the next tick, then 1, 2, 4, … minutes, at most an hour."""
+    return timedelta(minutes=0 if attempts <= 1 else min(2 ** (attempts - 2), 60))
+
+
+@atomic_write
+def _record_attempt(*, refund_id: int, error: str, manual: bool) -> str:
+    """Count the attempt under the refund's lock (order → refund) and audit it."""
+    refund = Refund.objects.get(pk=refund_id)
+    order = lock_order(refund.order_id)
+    refund = lock_refund(refund_id)
+    if refund.status == Refund.Status.DONE:
+        return refund.status
+    refund.attempts += 1
+    refund.last_error = error[:300]
+    if not error:
+        refund.status, refund.next_attempt_at = Refund.Status.PENDING, None
+    elif manual or refund.attempts >= settings.FANWEN_REFUND_MAX_ATTEMPTS:
+        refund.status, refund.next_attempt_at = Refund.Status.FAILED, None
+    else:
+        refund.next_attempt_at = timezone.now() + refund_retry_delay(refund.attempts)
+    refund.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+    audit("commerce.refund.attempt", order=order, refund_id=refund.pk, attempt=refund.attempts,
+          ok=not error, error=error[:200], manual=manual)
+    if refund.status == Refund.Status.FAILED:
+        audit("commerce.refund.failed", order=order, refund_id=refund.pk, attempts=refund.attempts)
+    return refund.status
 
 
 @atomic_write
@@ -197,9 +233,15 @@ def _refund_mark_done(*, refund_id: int, provider_ref: str) -> None:
     _refund_finish(refund=refund, order=order, payment=payment, provider_ref=provider_ref)
 
 
-def refunds_retry_pending() -> dict[str, int]:
-    counts = {"done": 0, "pending": 0}
-    for refund_id in Refund.objects.filter(status=Refund.Status.PENDING).values_list("pk", flat=True):
+def refunds_retry_pending(limit: int = 200) -> dict[str, int]:
+    """One tick: pending refunds whose backoff has passed, oldest first, at most ``limit``."""
+    counts = {"done": 0, "pending": 0, "failed": 0}
+    due = (
+        Refund.objects.filter(status=Refund.Status.PENDING)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now()))
+        .order_by("pk").values_list("pk", flat=True)[:limit]
+    )
+    for refund_id in list(due):
         try:
             counts[refund_attempt(refund_id=refund_id)] += 1
         except Exception:  # one broken refund must not stop the others

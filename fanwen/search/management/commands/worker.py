@@ -15,7 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
-from fanwen.commerce.services import orders_expire_stale, refunds_retry_pending
+from fanwen.commerce.services import orders_expire_stale, payments_reconcile, refunds_retry_pending
 from fanwen.moderation.services import dupes_check_pending
 from fanwen.ops.services import ops_refresh
 from fanwen.payouts.services import payouts_tick
@@ -43,6 +43,7 @@ class Command(BaseCommand):
             if now - last_minute >= 60 or options["once"]:
                 self._run("expire orders", orders_expire_stale)
                 self._run("retry refunds", refunds_retry_pending)
+                self._run("reconcile payments", payments_reconcile)
                 self._run("release earnings, settle payouts", payouts_tick)
                 self._run("stats rollup", stats_rollup)
                 self._run("stats periods", stats_periods_refresh)
