@@ -31,6 +31,7 @@ ACTION_LABELS = {
     "commerce.payment.unmatched": "无法匹配的付款",
     "commerce.plan.changed": "修改会员方案",
     "commerce.plan.created": "新建会员方案",
+    "commerce.refund.attempt": "退款尝试",
     "commerce.refund.done": "退款完成",
     "commerce.refund.requested": "申请退款",
     "commerce.wallet.credited": "钱包入账",

@@ -124,8 +124,10 @@ def orders_expire_stale() -> int:
     """Mark pending orders past their expiry as expired.  A late genuine payment still fulfils."""
     now = timezone.now()
     with transaction.atomic():
-        ids = list(Order.objects.filter(status=Order.Status.PENDING, expires_at__lte=now).values_list("pk", flat=True)[:1000])
+        # Rows another transaction holds (a payment arriving, a concurrent expiry) are left for the next run.
+        ids = list(Order.objects.select_for_update(skip_locked=True)
+                   .filter(status=Order.Status.PENDING, expires_at__lte=now).values_list("pk", flat=True)[:1000])
         count = Order.objects.filter(pk__in=ids, status=Order.Status.PENDING).update(status=Order.Status.EXPIRED)
-        if count:
-            audit("commerce.order.expired", count=count)
+        for order in Order.objects.filter(pk__in=ids).order_by("pk"):  # locked: each expired just now, once
+            audit("commerce.order.expired", order=order, order_id=order.pk)
     return count

@@ -172,8 +172,11 @@ def refund_attempt(*, refund_id: int) -> str:
         Refund.objects.filter(pk=refund.pk).update(
             attempts=refund.attempts + 1, last_error=(("渠道拒绝：" if refused else "渠道暂不可用：") + str(exc))[:300]
         )
+        audit("commerce.refund.attempt", order=refund.order, refund_id=refund.pk,
+              outcome="refused" if refused else "unavailable")
         return Refund.Status.PENDING
     Refund.objects.filter(pk=refund.pk).update(attempts=refund.attempts + 1, last_error="")
+    audit("commerce.refund.attempt", order=refund.order, refund_id=refund.pk, outcome=result.status)
     if result.status == "done":
         _refund_mark_done(refund_id=refund.pk, provider_ref=result.provider_ref)
         return Refund.Status.DONE
