@@ -87,7 +87,8 @@ def job_claim(job: Job, tick: int, *, host: str) -> bool:
         cursor.execute(
             f"INSERT INTO {table} (name, tick, interval_seconds, host, state, started_at, error) "  # noqa: S608 (our own table name)
             "VALUES (%s, %s, %s, %s, %s, %s, '') ON CONFLICT DO NOTHING",
-            [job.name, tick, job.interval, host, JobRun.State.RUNNING, timezone.now()],
+            [job.name, tick, job.interval, host, JobRun.State.RUNNING,
+             connection.ops.adapt_datetimefield_value(timezone.now())],
         )
         return cursor.rowcount == 1
 

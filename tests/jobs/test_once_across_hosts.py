@@ -53,6 +53,7 @@ def test_hosts_racing_for_the_same_tick_run_the_job_once():
     assert len(calls) == 1
     run = JobRun.objects.get(name="test.expire")
     assert run.tick == tick_of(job, NOW) and run.state == JobRun.State.OK and run.finished_at is not None
+    assert abs(run.started_at - timezone.now()) < timedelta(minutes=1) and run.started_at <= run.finished_at
 
 
 def test_many_ticks_two_runners_each_tick_once():
