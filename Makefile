@@ -7,7 +7,7 @@ HOST    ?= 127.0.0.1
 PORT    ?= 8000
 export FANWEN_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install run test lint typecheck check browser bench bench-page bench-search screenshots-downloads clean
+.PHONY: install run test test-jobs lint typecheck check browser bench bench-page bench-search screenshots-downloads clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PY) >/dev/null 2>&1 || { echo "需要 Python 3.11 ($(PY))"; exit 1; }
@@ -39,6 +39,11 @@ test: install
 	$(BIN)/mypy fanwen
 	$(BIN)/fanwen makemigrations --check --dry-run
 	$(BIN)/pytest -n 2 --dist loadgroup -q
+
+# Two hosts' workers on one PostgreSQL database for 5 minutes (FANWEN_JOBS_CHECK_SECONDS):
+# each order expired once, each failing refund retried once per tick (tests/cluster/jobs_once.py).
+test-jobs: $(STAMP)
+	$(BIN)/python tests/cluster/jobs_once.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check fanwen tests $(wildcard bench)

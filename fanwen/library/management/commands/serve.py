@@ -14,11 +14,12 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from fanwen.jobs.deploy import require_migrated
 from fanwen.web.site_url import serve_site_url
 
 
 class Command(BaseCommand):
-    help = "用 granian 启动网站（多进程）和后台任务进程；启动前迁移数据库并收集静态文件"
+    help = "用 granian 启动网站（多进程）和后台任务进程；启动前收集静态文件（内嵌模式还会迁移数据库，生产环境须先运行 fanwen migrate）"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -30,7 +31,10 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=max(4, 2 * (os.cpu_count() or 1)))
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("migrate", interactive=False, verbosity=0)
+        # Embedded (one machine): migrate now.  Production: `fanwen migrate` is a deploy step
+        # run once before the hosts start; refuse to serve a database that lacks a migration.
+        require_migrated("serve")
+        # Per host: each serves its own copy of the static files.
         call_command("collectstatic", interactive=False, verbosity=0)
         granian = shutil.which("granian", path=os.path.dirname(sys.executable)) or shutil.which("granian")
         if not granian:

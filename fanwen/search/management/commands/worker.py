@@ -1,9 +1,11 @@
-"""fanwen worker: the background loop beside the web workers.
+"""fanwen worker: the background loop beside the web workers, one per host.
 
-Applies the search outbox and checks new texts for near-duplicates (every second), expires stale orders, retries pending refunds,
-releases matured earnings, settles open payouts, rolls up the author statistics and refreshes
-the ops search panels (every minute), prunes the outbox and the search log (hourly).
-`fanwen serve` starts it."""
+Every second it applies the search outbox to THIS host's index (each host has its own).
+The rest are cluster-wide jobs (CLUSTER_JOBS): each runs once per tick for the whole cluster,
+whatever the number of hosts (fanwen/jobs/services.py): the near-duplicate check (every
+second), order expiry, refund retries, payment reconciliation, earnings and payouts, author statistics and the ops
+search panels (every minute), outbox, search-log and job-run pruning (hourly).
+`fanwen serve` starts it; in production it refuses to start before `fanwen migrate`."""
 
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
 from fanwen.commerce.services import orders_expire_stale, payments_reconcile, refunds_retry_pending
+from fanwen.jobs.deploy import require_migrated
+from fanwen.jobs.services import Job, JobRunner, jobruns_prune
 from fanwen.moderation.services import dupes_check_pending
 from fanwen.ops.services import ops_refresh
 from fanwen.payouts.services import payouts_tick
@@ -25,34 +29,38 @@ from fanwen.stats.services import stats_periods_refresh, stats_rollup
 
 log = logging.getLogger("fanwen.worker")
 
+MINUTE, HOUR = 60, 3600
+
+#: Once per tick for the whole cluster.  A name is the claim's key: keep it when editing a line.
+CLUSTER_JOBS = [
+    Job("moderation.dupes_check", 1, dupes_check_pending),  # shared tables: once, not once per host
+    Job("commerce.orders_expire", MINUTE, orders_expire_stale),
+    Job("commerce.refunds_retry", MINUTE, refunds_retry_pending),
+    Job("commerce.payments_reconcile", MINUTE, payments_reconcile),  # ask providers about lost notifications
+    Job("payouts.tick", MINUTE, payouts_tick),  # release earnings, settle payouts
+    Job("stats.rollup", MINUTE, stats_rollup),
+    Job("stats.periods", MINUTE, stats_periods_refresh),
+    Job("ops.refresh", MINUTE, ops_refresh),  # ops search panels
+    Job("search.outbox_prune", HOUR, outbox_prune),
+    Job("search.log_prune", HOUR, search_log_prune),
+    Job("jobs.prune", HOUR, jobruns_prune),
+]
+
 
 class Command(BaseCommand):
-    help = "后台任务：搜索索引同步、订单过期、退款重试"
+    help = "后台任务：本机搜索索引同步；全集群各执行一次的订单过期、退款重试等"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--once", action="store_true", help="run each task once and exit")
+        parser.add_argument("--once", action="store_true", help="run each task once (if no host has this tick) and exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_migrated("worker")
         stop = {"now": False}
         signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
-        last_minute = last_hour = 0.0
+        runner = JobRunner(CLUSTER_JOBS)
         while not stop["now"]:
-            now = time.monotonic()
-            self._run("search sync", index_sync)
-            self._run("near-duplicate check", dupes_check_pending)
-            if now - last_minute >= 60 or options["once"]:
-                self._run("expire orders", orders_expire_stale)
-                self._run("retry refunds", refunds_retry_pending)
-                self._run("reconcile payments", payments_reconcile)
-                self._run("release earnings, settle payouts", payouts_tick)
-                self._run("stats rollup", stats_rollup)
-                self._run("stats periods", stats_periods_refresh)
-                self._run("ops search panels", ops_refresh)
-                last_minute = now
-            if now - last_hour >= 3600 or options["once"]:
-                self._run("prune outbox", outbox_prune)
-                self._run("prune search log", search_log_prune)
-                last_hour = now
+            self._run("search sync", index_sync)  # this host's own index
+            runner.run_due()
             close_old_connections()
             if options["once"]:
                 return
