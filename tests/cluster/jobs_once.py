@@ -13,7 +13,8 @@ order once and retry each refund once per tick (counted in the audit log).  Not 
      expiry run), each still pending order none, and every order due before the last expiry
      run is expired;
    - each refund has exactly one ``commerce.refund.attempt`` row in each refund-retry run (one
-     run per minute tick) while it is pending, and none outside those runs.
+     run per minute tick) that started after its backoff passed (capped at one tick here, so
+     every tick), none in a run before that, and none outside those runs.
 
 Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python tests/cluster/jobs_once.py
 Env: FANWEN_JOBS_CHECK_SECONDS (shorter local trials), FANWEN_JOBS_CHECK_KEEP=1 keeps the database.
@@ -35,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 FANWEN = str(Path(sys.executable).parent / "fanwen")
 ORDERS, OVERDUE, REFUNDS = 40, 3, 5
+MAX_WAIT_TICKS, MAX_ATTEMPTS = 1, 100  # hosts retry a failing refund at every tick, and never give up here
 
 
 def database_urls() -> tuple[str, str, str]:
@@ -155,27 +157,43 @@ def check(start: float, stop: float, expiring: list[int], refund_ids: list[int])
     print(f"orders: {expired} of {len(expiring)} expired, each with exactly one audit row: "
           f"{'yes' if not any('expiry audit' in p for p in problems) else 'NO'}")
 
-    # Refunds: one attempt per refund in each retry run (one run per tick), none elsewhere.
+    # Refunds: in each refund-retry run (one per minute tick), exactly one attempt of each refund
+    # that was due when the run started (its backoff after the previous attempt had passed),
+    # none of one that was not, and none outside the runs.  The hosts run with the backoff
+    # capped at one tick (MAX_WAIT_TICKS), so a refund is due again at every tick.
+    from fanwen.commerce.services.refunds import refund_retry_delay
+
     retry_runs = list(runs.filter(name="commerce.refunds_retry").order_by("tick"))
     if len(retry_runs) < max(1, int((stop - start) // 60) - 1):
         problems.append(f"only {len(retry_runs)} refund-retry runs in {stop - start:.0f} s")
     attempts_per_refund = []
+    margin = timedelta(seconds=2)  # a run starting within 2 s of the due time may take it or not
     for refund in Refund.objects.filter(pk__in=refund_ids):
-        rows = AuditLog.objects.filter(action="commerce.refund.attempt", data__refund_id=refund.pk,
-                                       created_at__gte=retry_runs[0].started_at if retry_runs else timezone.now())
+        rows = list(AuditLog.objects.filter(action="commerce.refund.attempt", data__refund_id=refund.pk).order_by("id"))
+        seeded = [r for r in rows if not retry_runs or r.created_at < retry_runs[0].started_at]
         per_run: Counter[int] = Counter()
-        for row in rows:
+        for row in rows[len(seeded):]:
             inside = [r.tick for r in retry_runs if r.started_at <= row.created_at <= (r.finished_at or timezone.now())]
             if len(inside) != 1:
                 problems.append(f"refund {refund.pk}: attempt at {row.created_at} in {len(inside)} retry runs")
             per_run.update(inside)
-        last = max(per_run, default=None)
+        done = len(seeded)
+        last_at = seeded[-1].created_at if seeded else None
         for run in retry_runs:
-            want = 1 if refund.status == Refund.Status.PENDING or (last is not None and run.tick <= last) else 0
-            if per_run[run.tick] != want:
-                problems.append(f"refund {refund.pk}: {per_run[run.tick]} attempts in tick {run.tick} (want {want})")
+            due_at = None if last_at is None else last_at + refund_retry_delay(done)
+            got = per_run[run.tick]
+            if due_at is None or abs(run.started_at - due_at) < margin:
+                want = {0, 1}
+            else:
+                want = {1 if run.started_at > due_at and done < MAX_ATTEMPTS else 0}
+            if got not in want:
+                problems.append(f"refund {refund.pk}: {got} attempts in tick {run.tick} (want {sorted(want)})")
+            if got:
+                done += got
+                last_at = max(r.created_at for r in rows if r.created_at >= run.started_at
+                              and r.created_at <= (run.finished_at or timezone.now()))
         attempts_per_refund.append(sum(per_run.values()))
-    print(f"refunds: {len(refund_ids)} failing, attempts each {attempts_per_refund} over {len(retry_runs)} retry runs")
+    print(f"refunds: {len(refund_ids)} failing, retries each {attempts_per_refund} over {len(retry_runs)} retry runs")
     return problems
 
 
@@ -188,13 +206,15 @@ def main() -> int:
     host_env = {
         **os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "fanwen.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50), "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
+        "FANWEN_REFUND_RETRY_MAX_WAIT_TICKS": str(MAX_WAIT_TICKS), "FANWEN_REFUND_MAX_ATTEMPTS": str(MAX_ATTEMPTS),
     }
     print(f"== database {name}: fanwen migrate (the deploy step)")
     subprocess.run([FANWEN, "migrate", "-v", "0"], env={**host_env, "FANWEN_DATA_DIR": str(workdir / "deploy")}, check=True)
 
     # This process reads and seeds the same database with the embedded settings (sandbox on).
     os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="fanwen.settings.embedded",
-                      FANWEN_DATA_DIR=str(workdir / "seed"))
+                      FANWEN_DATA_DIR=str(workdir / "seed"), FANWEN_REFUND_RETRY_MAX_WAIT_TICKS=str(MAX_WAIT_TICKS),
+                      FANWEN_REFUND_MAX_ATTEMPTS=str(MAX_ATTEMPTS))
     os.environ.pop("REDIS_URL", None)
     sys.path.insert(0, str(ROOT))
     import django

@@ -61,11 +61,13 @@ def test_each_refund_attempt_is_audited(settings):
     assert notification_handle(provider_name="sandbox", body=body, headers=headers).body == b"success"
     settings.FANWEN_SANDBOX_ENABLED = False  # the provider cannot be reached
     refund = order_refund(order_id=order.pk, actor=make_user(is_staff=True))
+    Refund.objects.filter(pk=refund.pk).update(next_attempt_at=None)  # due now (retries back off)
     refunds_retry_pending()
     attempts = AuditLog.objects.filter(action="commerce.refund.attempt", data__refund_id=refund.pk)
-    assert refund.status == Refund.Status.PENDING and attempts.count() == 2
-    assert set(attempts.values_list("data__outcome", flat=True)) == {"unavailable"}
+    assert Refund.objects.get(pk=refund.pk).status == Refund.Status.PENDING and attempts.count() == 2
+    assert set(attempts.values_list("data__ok", flat=True)) == {False}
     settings.FANWEN_SANDBOX_ENABLED = True
+    Refund.objects.filter(pk=refund.pk).update(next_attempt_at=None)
     refunds_retry_pending()
     assert Refund.objects.get(pk=refund.pk).status == Refund.Status.DONE
-    assert list(attempts.order_by("id").values_list("data__outcome", flat=True)) == ["unavailable", "unavailable", "done"]
+    assert list(attempts.order_by("id").values_list("data__attempt", "data__ok")) == [(1, False), (2, False), (3, True)]

@@ -187,9 +187,15 @@ def refund_attempt(*, refund_id: int, manual: bool = False) -> str:
     return Refund.Status.PENDING
 
 
+#: a retry is due half a tick early, so the minute tick that should take it always finds it due,
+#: whatever second inside the minute that tick's run starts
+RETRY_SLACK = timedelta(seconds=30)
+
+
 def refund_retry_delay(attempts: int) -> timedelta:
-    """Backoff after a failed attempt: the next tick, then 1, 2, 4, … minutes, at most an hour."""
-    return timedelta(minutes=0 if attempts <= 1 else min(2 ** (attempts - 2), 60))
+    """Backoff after failed attempt number ``attempts``: 1, 2, 4, … minute ticks, at most FANWEN_REFUND_RETRY_MAX_WAIT_TICKS
+    (due ``RETRY_SLACK`` before, so it is the 1st, 2nd, 4th … tick after this one that retries)."""
+    return timedelta(minutes=min(2 ** (attempts - 1), settings.FANWEN_REFUND_RETRY_MAX_WAIT_TICKS)) - RETRY_SLACK
 
 
 @atomic_write
