@@ -21,6 +21,7 @@ from fanwen.access import fingerprints, gate, pdf_marks, renderers
 from fanwen.access import selectors as access_selectors
 from fanwen.access.errors import DownloadLimitReached, FormatUnavailable, NotEntitled, SignInRequired
 from fanwen.access.filled import filled_blocks
+from fanwen.access.metrics import DOWNLOAD_RENDERS
 from fanwen.access.models import Delivery
 from fanwen.core.fingerprint import strip_carriers
 from fanwen.core.placeholders import fill as fill_text
@@ -87,6 +88,7 @@ def deliver(*, user: Any, document: Document, fmt: str, values: dict[str, str] |
     content = renderers.render(file_format, title=title, blocks=blocks, watermark=watermark)
     if file_format.code == Delivery.Format.PDF:
         content, code = _fingerprinted_pdf(content, title=title, blocks=blocks, user=user, document=document)
+    DOWNLOAD_RENDERS.labels(format=file_format.code).inc()
     delivery = _record(
         user=user, document=document, fmt=file_format.code, basis=basis, watermark=watermark,
         size_bytes=len(content), cap=cap, filled=sorted(values or {}), fingerprint_code=code,

@@ -16,6 +16,7 @@ turns a refusal into anything but the paywall or 403.  Word files are cheap (no 
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import random
 import time
@@ -30,6 +31,7 @@ from fanwen.access import gate
 from fanwen.access.errors import AccessError
 from fanwen.library.models import Document
 
+log = logging.getLogger(__name__)
 SLOTTED_FORMATS = frozenset({"pdf"})
 POLL_SECONDS = 0.02
 
@@ -73,6 +75,13 @@ def retry_after_seconds() -> int:
 
 def busy_message(retry_after: int) -> str:
     return f"当前生成 PDF 的人较多，请稍后重试（约 {retry_after} 秒后）；Word 版本可立即下载。"
+
+
+def log_busy(response: Any) -> None:
+    """A busy answer is expected under load: logged once at WARNING here, and marked so that
+    Django's request logger does not log the 503 again at ERROR."""
+    log.warning("PDF render slots busy: answered %s with Retry-After %s", response.status_code, response["Retry-After"])
+    response._has_been_logged = True
 
 
 def _lock_dir() -> Path:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from fanwen.access import gate
 from fanwen.access import selectors as access_selectors
 from fanwen.access.delivery import daily_cap, deliver
-from fanwen.access.download_slot import DownloadsBusy, render_slot
+from fanwen.access.download_slot import DownloadsBusy, log_busy, render_slot
 from fanwen.access.errors import AccessError, NotEntitled
 from fanwen.access.http import file_response
 
@@ -45,6 +45,7 @@ def busy_page(request: HttpRequest, document: object, exc: DownloadsBusy) -> Htt
         {"doc": document, "message": exc.message, "retry": request.get_full_path()}, status=exc.status,
     )
     response["Retry-After"] = str(exc.retry_after)
+    log_busy(response)
     return response
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from django.http import JsonResponse
 
-from fanwen.access.download_slot import DownloadsBusy
+from fanwen.access.download_slot import DownloadsBusy, log_busy
 
 
 def busy_response(exc: DownloadsBusy) -> JsonResponse:
     response = JsonResponse({"detail": exc.message}, status=exc.status, json_dumps_params={"ensure_ascii": False})
     response["Retry-After"] = str(exc.retry_after)
     response["Cache-Control"] = "private, no-store, max-age=0"
+    log_busy(response)
     return response

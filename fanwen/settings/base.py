@@ -7,6 +7,7 @@ Profiles: ``embedded`` (default: SQLite + local files under FANWEN_DATA_DIR),
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -54,6 +55,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Operations (fanwen/monitoring): request timing, the request id, then /healthz, /readyz
+    # and /metrics answered before the host check and HTTPS redirect (probes come by IP).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "fanwen.monitoring.request_id.RequestIdMiddleware",
+    "fanwen.monitoring.probes.ProbesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "fanwen.web.middleware.ContentSecurityPolicyMiddleware",
     "fanwen.web.middleware.RejectUnstorableInputMiddleware",
@@ -65,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "fanwen.web.middleware.PrivateByDefaultMiddleware",
+    "fanwen.monitoring.metrics.BoundedPrometheusAfterMiddleware",  # last: times the view
 ]
 
 ROOT_URLCONF = "fanwen.urls"
@@ -205,11 +212,19 @@ FANWEN_LOGIN_WINDOW_SECONDS = env.int("FANWEN_LOGIN_WINDOW_SECONDS", default=15 
 # How stale a web worker's view of the search index may be (the worker commits every second).
 FANWEN_SEARCH_RELOAD_SECONDS = env.float("FANWEN_SEARCH_RELOAD_SECONDS", default=1.0)
 
-LOGGING = {
+# Log lines: "plain" text, or "json" (one object per line with the request id; production's default).
+FANWEN_LOG_FORMAT = env.str("FANWEN_LOG_FORMAT", default="plain")
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "fanwen.monitoring.jsonlog.JsonFormatter"},
+    },
+    "filters": {"request_id": {"()": "fanwen.monitoring.request_id.RequestIdFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": FANWEN_LOG_FORMAT, "filters": ["request_id"]}
+    },
     "root": {"handlers": ["console"], "level": "INFO"},
     # Never log request bodies or document text; Django's request logger only logs paths.
     "loggers": {
@@ -217,6 +232,17 @@ LOGGING = {
         "django.security.DisallowedHost": {"handlers": [], "propagate": False},
     },
 }
+
+# Operations (fanwen/monitoring).  /readyz answers 503 when this host's search index is more than
+# this many outbox rows or seconds behind, or the shared outbox holds more rows (0 = unchecked).
+FANWEN_READY_INDEX_LAG_ROWS = env.int("FANWEN_READY_INDEX_LAG_ROWS", default=10_000)
+FANWEN_READY_INDEX_LAG_SECONDS = env.float("FANWEN_READY_INDEX_LAG_SECONDS", default=120.0)
+FANWEN_READY_OUTBOX_ROWS = env.int("FANWEN_READY_OUTBOX_ROWS", default=1_000_000)
+# /metrics: with this bearer token, or straight (not through a proxy) from these networks.
+FANWEN_METRICS_TOKEN = env.str("FANWEN_METRICS_TOKEN", default="")
+FANWEN_METRICS_ALLOWED_NETWORKS = env.list("FANWEN_METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+# More scrape-time gauges: dotted paths to callables returning (name, help, {((label, value), …): number}).
+FANWEN_METRICS_COLLECTORS: list[str] = []
 
 # Payments (issue #4).  With no provider keys the sandbox provider is offered.
 FANWEN_ALIPAY_APP_ID = env.str("FANWEN_ALIPAY_APP_ID", default="")

@@ -48,3 +48,5 @@ if FANWEN_TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The sandbox signs its own notifications: never in production.
 FANWEN_SANDBOX_ENABLED = False
+# One JSON object per line (time, level, logger, message, request_id) unless told otherwise.
+LOGGING["handlers"]["console"]["formatter"] = env.str("FANWEN_LOG_FORMAT", default="json")  # noqa: F405

@@ -8,6 +8,7 @@ entitled readers (granted, author, staff) do see the canaries.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 
@@ -20,6 +21,7 @@ from fanwen.commerce.services import entitlement_grant, entitlement_revoke
 from fanwen.core.fingerprint import strip_carriers
 from tests.leak.conftest import Planted
 from tests.leak.crawler import CrawlResult, crawl, openapi_get_urls
+from tests.monitoring.logcapture import json_lines, json_log
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +60,7 @@ def extra_urls(client: Client, planted: Planted) -> list[str]:
         "/me/", f"/d/{planted.document_id}/report/", f"/d/{planted.document_id}/complaint/", "/ops/reports/?status=all",
         "/ops/review/", f"/ops/review/{planted.document_id}/", f"/ops/review/{planted.document_id}/compare/{planted.free_id}/",
         "/ops/", "/ops/audit/", "/ops/export/days.csv", "/ops/export/searches.csv",
+        "/healthz", "/readyz", "/metrics",  # probes and metrics: numbers only (the test client is loopback)
     ]
 
 
@@ -111,11 +114,34 @@ def assert_crawl_covered(result: CrawlResult, planted: Planted) -> None:
 
 def test_anonymous_reader_sees_no_paid_text(client, planted, caplog):
     caplog.set_level(logging.DEBUG)
-    result = crawl(client, extra=extra_urls(client, planted))
+    with json_log() as stream:
+        result = crawl(client, extra=extra_urls(client, planted))
     assert_crawl_covered(result, planted)
     assert_no_canary(result, planted)
+    assert_logs_clean(caplog.text, stream, planted)
+    assert result.statuses["/metrics"] == 200 and "fanwen_search_outbox_rows" in result.bodies["/metrics"]
+    assert result.statuses["/readyz"] == 200
+
+
+def assert_logs_clean(text: str, stream: io.StringIO, planted: Planted) -> None:
+    """Neither the plain records nor production's JSON lines (each one JSON object) hold paid text."""
+    records = json_lines(stream)
+    assert records, "the crawl logged nothing: the check would mean nothing"
     for canary in planted.canaries.values():
-        assert canary not in caplog.text
+        assert canary not in text
+        assert canary not in stream.getvalue()
+        assert not [r for r in records if canary in json.dumps(r, ensure_ascii=False)]
+
+
+def test_logs_hold_no_paid_text_even_while_entitled_readers_read_and_download(client, planted, caplog):
+    """Staff read and download everything: the paid text is in their responses, never in a log line."""
+    caplog.set_level(logging.DEBUG)
+    client.force_login(get_user_model().objects.create_user("operator", password="operator-pass-1", is_staff=True))
+    with json_log() as stream:
+        result = crawl(client, extra=extra_urls(client, planted))
+    shown = result.texts()[f"/d/{planted.document_id}/"]
+    assert planted.canaries["para"] in strip_carriers(shown), "staff must see the paid text (else this proves nothing)"
+    assert_logs_clean(caplog.text, stream, planted)
 
 
 def test_signed_in_non_buyer_sees_no_paid_text(client, planted):

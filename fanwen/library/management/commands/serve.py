@@ -18,6 +18,20 @@ from fanwen.jobs.deploy import require_migrated
 from fanwen.web.site_url import serve_site_url
 
 
+def prometheus_multiproc_dir() -> str:
+    """The granian workers count requests and renders each in its own process; with
+    PROMETHEUS_MULTIPROC_DIR set (default ``$FANWEN_DATA_DIR/prometheus``) they write to files
+    there and a scrape of /metrics on any worker sums them.  Its files are removed at every start: the
+    counters of a previous run's processes would otherwise be summed in for ever."""
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or str(settings.DATA_DIR / "prometheus")
+    os.makedirs(path, exist_ok=True)
+    for name in os.listdir(path):
+        if name.endswith(".db"):  # prometheus_client's files only
+            os.unlink(os.path.join(path, name))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+    return path
+
+
 class Command(BaseCommand):
     help = "用 granian 启动网站（多进程）和后台任务进程；启动前收集静态文件（内嵌模式还会迁移数据库，生产环境须先运行 fanwen migrate）"
 
@@ -66,6 +80,7 @@ class Command(BaseCommand):
         ]
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings.SETTINGS_MODULE)
         os.environ["FANWEN_WEB_WORKERS"] = str(options["workers"])  # sizes the PDF render slots
+        prometheus_multiproc_dir()  # before the workers start: they count into its files
         fanwen = os.path.join(os.path.dirname(sys.executable), "fanwen")
         worker = subprocess.Popen([fanwen, "worker"])  # noqa: S603  search indexer, order expiry, refunds
         server = subprocess.Popen(argv)  # noqa: S603

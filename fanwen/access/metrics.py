@@ -1,0 +1,13 @@
+"""access' Prometheus counters (collected by ``fanwen.monitoring.metrics``).  Labels are
+bounded: the file format only, never a document, reader or order."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter
+
+DOWNLOAD_RENDERS = Counter(
+    "fanwen_download_renders",
+    "Files of a document's full text rendered for a download, by format (counted per process, "
+    "summed over the host's workers in multiprocess mode).",
+    ["format"],
+)
