@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "fanwen.community",
     "fanwen.moderation",
     "fanwen.ops",
+    "fanwen.backups",
 ]
 
 MIDDLEWARE = [
