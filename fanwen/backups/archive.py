@@ -6,6 +6,7 @@ truncated, altered or foreign archive is refused before anything is restored.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
@@ -79,7 +80,11 @@ def archive_read(*, path: Path, into: Path) -> dict[str, Any]:
             return _read_members(tar, into)
     except BackupError:
         raise
-    except (tarfile.TarError, EOFError, OSError, zlib.error, ValueError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EROFS):
+            raise BackupError(f"无法解开备份：{exc.strerror}（{into}）") from None
+        raise BackupError(f"备份文件已损坏或无法读取：{path}（{exc.strerror or type(exc).__name__}）") from None
+    except (tarfile.TarError, EOFError, zlib.error, ValueError, UnicodeDecodeError) as exc:
         raise BackupError(f"备份文件已损坏或不是 fanwen 备份：{path}（{type(exc).__name__}）") from None
 
 

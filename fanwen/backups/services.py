@@ -58,6 +58,8 @@ def backup_create(*, path: Path, overwrite: bool = False) -> BackupResult:
     """Write the archive at ``path`` (mode 0600).  Safe while the site runs."""
     started = time.monotonic()
     path = path.resolve()
+    if path.is_dir():
+        raise BackupError(f"{path} 是目录：请给出备份文件的路径，如 {path / 'fanwen.tar.gz'}")
     if path.exists() and not overwrite:
         raise BackupError(f"备份文件已存在：{path}（用 --force 覆盖）")
     if not path.parent.is_dir():
@@ -82,6 +84,8 @@ def backup_create(*, path: Path, overwrite: bool = False) -> BackupResult:
             databases.pg_dump(staging / databases.PG_MEMBER)
         copied = files.copy_out(staging / "files", skip=[path, staging])
         archive_write(staging=staging, dest=path, manifest=manifest)
+    except OSError as exc:
+        raise BackupError(f"写入备份失败：{exc.strerror or exc}（{path.parent}）") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return BackupResult(path=path, database=kind, files=copied, size_bytes=path.stat().st_size,
