@@ -36,6 +36,13 @@ def _compressed(path: Path) -> bool:
     return path.name.endswith((".gz", ".tgz"))
 
 
+def _open_for_writing(raw: Any, *, compressed: bool) -> tarfile.TarFile:
+    # gzip level 6 (gzip's own default): tarfile's default of 9 took 1.35x as long for 0.5 % less (benchmarks.md).
+    if compressed:
+        return tarfile.open(fileobj=raw, mode="w:gz", compresslevel=6)
+    return tarfile.open(fileobj=raw, mode="w")
+
+
 def archive_write(*, staging: Path, dest: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     """Tar every file under ``staging`` into ``dest`` (mode 0600), atomically (tmp + rename)."""
     members = sorted(p for p in staging.rglob("*") if p.is_file())
@@ -45,7 +52,7 @@ def archive_write(*, staging: Path, dest: Path, manifest: dict[str, Any]) -> dic
     tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz" if _compressed(dest) else "w") as tar:
+        with os.fdopen(fd, "wb") as raw, _open_for_writing(raw, compressed=_compressed(dest)) as tar:
             body = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
             info = tarfile.TarInfo(MANIFEST)
             info.size, info.mode = len(body), 0o600
