@@ -10,7 +10,8 @@ import os
 import signal
 import sys
 
-_NO_AUTO_MIGRATE = {"migrate", "makemigrations", "inspect", "help", "version", "--help", "-h", "--version"}
+# restore: it checks the target itself, and migrates after putting the backup back.
+_NO_AUTO_MIGRATE = {"restore", "migrate", "makemigrations", "inspect", "help", "version", "--help", "-h", "--version"}
 
 
 def main(argv: list[str] | None = None) -> None:

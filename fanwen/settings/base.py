@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "fanwen.moderation",
     "fanwen.ops",
     "fanwen.jobs",
+
+    "fanwen.backups",
 ]
 
 MIDDLEWARE = [
