@@ -129,6 +129,15 @@ def payments_count_by_state() -> dict[str, int]:
     return counts
 
 
+def payments_count_by_state_and_method() -> dict[tuple[str, str], int]:
+    """Payment attempts per (state, method), every pair present (zeros included): the metrics'
+    ``fanwen_payments`` (6 × 3 series at most)."""
+    counts = {(state, method): 0 for state in Payment.Status.values for method in Payment.Method.values}
+    for row in Payment.objects.order_by().values("status", "method").annotate(n=Count("id")):
+        counts[(row["status"], row["method"])] = row["n"]
+    return counts
+
+
 def refunds_needing_staff() -> int:
     """Refunds the provider kept refusing (需人工处理): no longer retried automatically."""
     return Refund.objects.filter(status=Refund.Status.FAILED).count()

@@ -24,16 +24,17 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 from django_prometheus.middleware import PrometheusAfterMiddleware
+
 from prometheus_client import REGISTRY, CollectorRegistry, disable_created_metrics, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from fanwen.access import metrics as access_metrics
+from fanwen.commerce.selectors import payments_count_by_state_and_method
 from fanwen.monitoring import readiness
 
 log = logging.getLogger(__name__)
@@ -49,22 +50,13 @@ disable_created_metrics()  # no `_created` series beside every counter and histo
 COUNTERS = (access_metrics.DOWNLOAD_RENDERS,)
 
 
-def payments_by_status() -> dict[tuple[str, str], int]:
-    """Payment rows by (status, method) over the existing ``Payment.status``.  The commerce
-    lane's ``selectors.payments_count_by_state()`` replaces this once merged."""
-    from fanwen.commerce.models import Payment
-
-    rows = Payment.objects.order_by().values("status", "method").annotate(n=Count("id"))
-    return {(str(row["status"]), str(row["method"])): int(row["n"]) for row in rows}
-
-
 class DatabaseCollector:
     """Figures read at scrape time (a few bounded queries)."""
 
     def collect(self) -> Iterator[Metric]:
         yield from _search_metrics()
         payments = GaugeMetricFamily("fanwen_payments", "Payment attempts by status and method.", labels=["status", "method"])
-        for (status, method), n in sorted(payments_by_status().items()):
+        for (status, method), n in sorted(payments_count_by_state_and_method().items()):
             payments.add_metric([status, method], n)
         yield payments
         yield from extension_metrics()

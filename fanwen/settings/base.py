@@ -52,7 +52,6 @@ INSTALLED_APPS = [
     "fanwen.moderation",
     "fanwen.ops",
     "fanwen.jobs",
-
     "fanwen.backups",
 ]
 
@@ -244,7 +243,7 @@ FANWEN_READY_OUTBOX_ROWS = env.int("FANWEN_READY_OUTBOX_ROWS", default=1_000_000
 FANWEN_METRICS_TOKEN = env.str("FANWEN_METRICS_TOKEN", default="")
 FANWEN_METRICS_ALLOWED_NETWORKS = env.list("FANWEN_METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
 # More scrape-time gauges: dotted paths to callables returning (name, help, {((label, value), …): number}).
-FANWEN_METRICS_COLLECTORS: list[str] = []
+FANWEN_METRICS_COLLECTORS: list[str] = ["fanwen.jobs.metrics.job_runs"]
 
 # Payments (issue #4).  With no provider keys the sandbox provider is offered.
 FANWEN_ALIPAY_APP_ID = env.str("FANWEN_ALIPAY_APP_ID", default="")

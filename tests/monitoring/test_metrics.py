@@ -174,3 +174,21 @@ def test_several_worker_processes_are_summed_in_multiprocess_mode(tmp_path, monk
     text = metrics.exposition().decode()
     assert sample(text, "fanwen_download_renders_total", format="pdf") == 5
     assert "fanwen_search_outbox_rows" in text  # the database figures are there too
+
+
+def test_job_runs_are_counted_by_job_and_state():
+    from fanwen.jobs.services import Job, JobRunner
+
+    before = scrape()
+    JobRunner([Job("test.metrics_ok", 60, lambda: None), Job("test.metrics_bad", 60, lambda: 1 / 0)], host="a").run_due()
+    after = scrape()
+    assert sample(before, "fanwen_job_runs", job="test.metrics_ok", state="ok") == 0
+    assert sample(after, "fanwen_job_runs", job="test.metrics_ok", state="ok") == 1
+    assert sample(after, "fanwen_job_runs", job="test.metrics_bad", state="failed") == 1
+    assert sample(after, "fanwen_metrics_collector_errors", collector="fanwen.jobs.metrics.job_runs") == 0
+
+
+def test_payments_by_state_include_states_with_no_attempt_yet():
+    text = scrape()
+    for state in ("created", "pending", "confirmed", "failed", "cancelled", "refunded"):
+        assert f'fanwen_payments{{method="wallet",status="{state}"}}' in text, state
