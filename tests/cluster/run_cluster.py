@@ -129,7 +129,9 @@ def wait_ready(address: str, port: int, limit: float) -> float:
 
 def search_ids(address: str, port: int, query: str) -> list[int] | None:
     try:
-        status, body = host_get(address, port, "/api/v1/search?" + urllib.parse.urlencode({"q": query}))
+        # A generous timeout: on a loaded machine a search can take seconds, and a poll that gave
+        # up would only delay the verdict (the time measured includes the answer's own latency).
+        status, body = host_get(address, port, "/api/v1/search?" + urllib.parse.urlencode({"q": query}), timeout=20)
     except (OSError, urllib.error.URLError):
         return None
     if status != 200:
