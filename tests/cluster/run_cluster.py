@@ -268,6 +268,7 @@ def main() -> int:
     until = wait_until(lambda: _lb_ok(public, context), 20)
     if until is None:
         raise RuntimeError("nginx does not answer")
+    metrics_public = _lb_status(public + "/metrics", context)
     before = {token_gone: [gone_id]}
     if wait_until(lambda: indexes_agree(app_port, before), 180) is None:
         raise RuntimeError(f"the hosts' indexes never agreed before the run: {[search_ids(h, app_port, token_gone) for h in HOSTS]}")
@@ -298,7 +299,7 @@ def main() -> int:
     time.sleep(max(0.0, kill_time + down_for - time.time()))
     restart_time = time.time()
     start_host(1)
-    to_ready = wait_ready(HOSTS[1], app_port, 120)
+    to_ready = wait_ready(HOSTS[1], app_port, 180)
     after = {token_new: [new_id], token_gone: []}
     catch_up = wait_until(lambda: indexes_agree(app_port, after), 60, 0.25)
     say(f"host 2 restarted: ready in {to_ready:.1f} s, index caught up {catch_up if catch_up is None else round(catch_up, 2)} s after")
@@ -319,6 +320,8 @@ def main() -> int:
     failure_problems, failures = checks.locust_failures(events, access, killed, kill_time)
     stats = checks.locust_stats(RUN / "locust")
     problems += money_problems + log_problems + failure_problems
+    if metrics_public != 404:
+        problems.append(f"/metrics through nginx answered {metrics_public}, not 404")
     if left is None:
         problems.append("the killed host's process group outlived kill -9")
     if catch_up is None or catch_up > 30:
@@ -357,6 +360,14 @@ def _quote(word: str) -> str:
     import shlex
 
     return shlex.quote(word)
+
+
+def _lb_status(url: str, context: ssl.SSLContext) -> int:
+    try:
+        with urllib.request.urlopen(url, context=context, timeout=10) as response:  # noqa: S310
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
 
 
 def _lb_ok(public: str, context: ssl.SSLContext) -> bool:
