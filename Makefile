@@ -7,7 +7,7 @@ HOST    ?= 127.0.0.1
 PORT    ?= 8000
 export FANWEN_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install run test test-jobs lint typecheck check browser bench bench-page bench-search screenshots-downloads clean
+.PHONY: install run test lint typecheck check browser bench bench-page bench-search screenshots-downloads clean test-jobs test-cluster nginx
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PY) >/dev/null 2>&1 || { echo "需要 Python 3.11 ($(PY))"; exit 1; }
@@ -64,5 +64,23 @@ screenshots-downloads: $(STAMP)
 bench-search: $(STAMP)
 	$(BIN)/python bench/search_bench.py --docs 100000 1000000
 
+# Two app hosts behind Debian's nginx on PostgreSQL + Redis, under locust, one host killed
+# mid-run (tests/cluster/run_cluster.py; docs/deploy.md).  locust lives in its own venv.
+LOCUST_VENV := .venv-locust
+$(LOCUST_VENV)/.install-stamp: tests/cluster/requirements-locust.txt
+	test -x $(LOCUST_VENV)/bin/python || $(PY) -m venv $(LOCUST_VENV)
+	$(LOCUST_VENV)/bin/pip install --disable-pip-version-check -q -r tests/cluster/requirements-locust.txt
+	touch $@
+
+nginx:
+	@{ test -x /usr/sbin/nginx && command -v envsubst >/dev/null 2>&1; } || { \
+	  echo "installing Debian packages: nginx-light gettext-base"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -q nginx-light gettext-base >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q nginx-light gettext-base >/dev/null; }; }
+
+test-cluster: $(STAMP) $(LOCUST_VENV)/.install-stamp nginx
+	$(BIN)/python tests/cluster/run_cluster.py
+
 clean:
-	rm -rf $(VENV) var build *.egg-info
+	rm -rf $(VENV) $(LOCUST_VENV) var build *.egg-info

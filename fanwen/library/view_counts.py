@@ -62,6 +62,9 @@ def flush() -> None:
 
 
 def _write(due: dict[int, list[int]]) -> None:
+    # Row locks in document-id order (and the listeners' rows in key order, stats._upsert): two
+    # processes flushing the same documents wait for each other instead of deadlocking.
+    due = dict(sorted(due.items()))
     with transaction.atomic():
         cached = [pk for pk, (_, _, maybe) in due.items() if maybe]
         paid = set(Document.objects.filter(pk__in=cached, chars_paid__gt=0).values_list("pk", flat=True)) if cached else set()

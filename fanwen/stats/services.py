@@ -78,7 +78,8 @@ def stats_add(deltas: Iterable[Delta]) -> int:
 def _upsert(table: str, keys: tuple[str, ...], unique: tuple[str, ...], rows: dict[Any, list[int]]) -> None:
     columns = keys + COUNTERS
     updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COUNTERS)
-    items = [(*key, *values) for key, values in rows.items() if any(values)]
+    # In key order, so that two concurrent flushes lock the rows in the same order (no deadlock).
+    items = [(*key, *values) for key, values in sorted(rows.items()) if any(values)]
     placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
     with connection.cursor() as cursor:
         for start in range(0, len(items), _CHUNK):

@@ -43,6 +43,8 @@ class Command(BaseCommand):
         # leaves others to answer pages; with 2 workers, 20 PDF downloads starved the pages
         # (bench/download_contention.py, docs/benchmarks.md).
         parser.add_argument("--workers", type=int, default=max(4, 2 * (os.cpu_count() or 1)))
+        # Under systemd the worker is its own unit (deploy/fanwen-worker.service): serve only the web.
+        parser.add_argument("--no-worker", action="store_true", help="不启动后台任务进程（由 fanwen worker 单独运行）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         # Embedded (one machine): migrate now.  Production: `fanwen migrate` is a deploy step
@@ -82,7 +84,8 @@ class Command(BaseCommand):
         os.environ["FANWEN_WEB_WORKERS"] = str(options["workers"])  # sizes the PDF render slots
         prometheus_multiproc_dir()  # before the workers start: they count into its files
         fanwen = os.path.join(os.path.dirname(sys.executable), "fanwen")
-        worker = subprocess.Popen([fanwen, "worker"])  # noqa: S603  search indexer, order expiry, refunds
+        with_worker = not options["no_worker"]
+        worker = subprocess.Popen([fanwen, "worker"]) if with_worker else None  # noqa: S603  search, expiry, refunds
         server = subprocess.Popen(argv)  # noqa: S603
         stopping = {"now": False}
 
@@ -94,14 +97,15 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         try:
             while server.poll() is None:
-                if worker.poll() is not None and not stopping["now"]:
+                if worker is not None and worker.poll() is not None and not stopping["now"]:
                     self.stderr.write("worker exited; restarting it")
                     worker = subprocess.Popen([fanwen, "worker"])  # noqa: S603
                 time.sleep(0.5)
         finally:
-            worker.terminate()
-            try:
-                worker.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+            if worker is not None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
         raise SystemExit(server.returncode or 0)
