@@ -10,7 +10,7 @@ from fanwen.jobs.selectors import jobs_run_counts
 def job_runs() -> Iterator[tuple[str, str, dict[tuple[tuple[str, str], ...], int]]]:
     """Cluster-wide job runs kept (the last 24 h) per job and state: ``fanwen_job_runs``.
     Bounded labels: one per job in the worker's CLUSTER_JOBS, three states."""
-    values = {
+    values: dict[tuple[tuple[str, str], ...], int] = {
         (("job", name), ("state", state)): n
         for name, per_state in jobs_run_counts().items()
         for state, n in per_state.items()

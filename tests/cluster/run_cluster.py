@@ -108,18 +108,11 @@ def host_get(address: str, port: int, path: str, timeout: float = 5) -> tuple[in
         return exc.code, exc.read()
 
 
-def ready_path(address: str, port: int) -> str:
-    """/readyz where the app has it, else the home page."""
-    status, _ = host_get(address, port, "/readyz")
-    return "/readyz" if status != 404 else "/"
-
-
 def wait_ready(address: str, port: int, limit: float) -> float:
     start = time.time()
     while time.time() - start < limit:
         try:
-            path = ready_path(address, port)
-            if host_get(address, port, path)[0] == 200:
+            if host_get(address, port, "/readyz")[0] == 200:  # database, cache, index lag, outbox
                 return time.time() - start
         except (OSError, urllib.error.URLError):
             pass
@@ -306,6 +299,7 @@ def main() -> int:
     GROUPS["locust"].wait(timeout=seconds + 120)
     GROUPS.pop("locust")
     final_searches = {q: {h: search_ids(h, app_port, q) for h in HOSTS} for q in after}
+    scraped = {h: host_get(h, app_port, "/metrics", timeout=20) for h in HOSTS}  # each host directly, from loopback
     stop_all()
 
     # --- the verdict
@@ -320,6 +314,17 @@ def main() -> int:
     failure_problems, failures = checks.locust_failures(events, access, killed, kill_time)
     stats = checks.locust_stats(RUN / "locust")
     problems += money_problems + log_problems + failure_problems
+    for host, (status, body) in scraped.items():
+        text = body.decode(errors="replace")
+        wanted = ("django_http_requests_latency_seconds_by_view_method", "fanwen_search_index_lag_rows",
+                  "fanwen_payments", "fanwen_job_runs", "fanwen_download_renders_total")
+        missing = [name for name in wanted if name not in text]
+        if status != 200 or missing:
+            problems.append(f"/metrics on {host}: {status}, missing {missing}")
+        paid = sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                   if line.startswith('fanwen_payments{') and 'status="confirmed"' in line)
+        if status == 200 and paid < money.get("paid_document_orders", 1):
+            problems.append(f"/metrics on {host}: {paid} confirmed payments, fewer than the paid orders")
     if metrics_public != 404:
         problems.append(f"/metrics through nginx answered {metrics_public}, not 404")
     if left is None:
