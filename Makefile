@@ -7,7 +7,7 @@ HOST    ?= 127.0.0.1
 PORT    ?= 8000
 export FANWEN_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install run test lint typecheck check browser bench bench-page bench-search screenshots-downloads clean
+.PHONY: install run test lint typecheck check browser bench bench-page bench-search bench-purchases screenshots-downloads clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PY) >/dev/null 2>&1 || { echo "需要 Python 3.11 ($(PY))"; exit 1; }
@@ -58,6 +58,12 @@ screenshots-downloads: $(STAMP)
 
 bench-search: $(STAMP)
 	$(BIN)/python bench/search_bench.py --docs 100000 1000000
+
+# Wallet purchases/s on PostgreSQL at 1, 2, 8, 32 connections, and plain INSERTs for context.
+# The database DATABASE_URL names is FLUSHED: give it a scratch one.
+bench-purchases: $(STAMP)
+	@case "$(DATABASE_URL)" in postgres*) ;; *) echo "需要 DATABASE_URL=postgres://…（该数据库会被清空）"; exit 1;; esac
+	$(BIN)/python bench/purchase_bench.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

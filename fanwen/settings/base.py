@@ -234,4 +234,9 @@ FANWEN_SANDBOX_ENABLED = env.bool("FANWEN_SANDBOX_ENABLED", default=True)
 FANWEN_ORDER_EXPIRY_MINUTES = env.int("FANWEN_ORDER_EXPIRY_MINUTES", default=30)
 FANWEN_AUTHOR_SHARE_PERCENT = env.int("FANWEN_AUTHOR_SHARE_PERCENT", default=70)
 FANWEN_PAYOUT_HOLD_DAYS = env.int("FANWEN_PAYOUT_HOLD_DAYS", default=7)  # a sale's share is pending this long
+# Rows the platform's revenue and each provider's clearing money are spread over (shard = order id
+# mod this), so concurrent sales do not queue on one row lock.  Raising it later is safe.
+FANWEN_LEDGER_SHARDS = env.int("FANWEN_LEDGER_SHARDS", default=16)
+# A document's read count reaches the search index ("most read" order) at most this often.
+FANWEN_VIEWS_REINDEX_SECONDS = env.int("FANWEN_VIEWS_REINDEX_SECONDS", default=300)
 FANWEN_PAYOUT_MIN_FEN = env.int("FANWEN_PAYOUT_MIN_FEN", default=1000)  # smallest payout request (¥10)

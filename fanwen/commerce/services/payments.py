@@ -191,7 +191,7 @@ def _apply(provider_name: str, note: VerifiedNotification) -> str:
             )
     except IntegrityError:
         return "already applied"  # the same trade, notified under another event id
-    source = ledger.clearing_account(provider_name)
+    source = ledger.clearing_account(provider_name, order.pk)
     if in_suspense:
         ledger.ledger_post(
             kind="payment.unmatched", order=order, memo=f"{order.number} {payment.pk}",

@@ -2,7 +2,7 @@
 
 Applies the search outbox and checks new texts for near-duplicates (every second), expires stale orders, retries pending refunds,
 releases matured earnings, settles open payouts, rolls up the author statistics and refreshes
-the ops search panels (every minute), prunes the outbox and the search log (hourly).
+the ops search panels and hands the search index the read counts it has lacked for 5 minutes (every minute), prunes the outbox and the search log (hourly).
 `fanwen serve` starts it."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
 from fanwen.commerce.services import orders_expire_stale, refunds_retry_pending
+from fanwen.library.view_counts import views_reindex_due
 from fanwen.moderation.services import dupes_check_pending
 from fanwen.ops.services import ops_refresh
 from fanwen.payouts.services import payouts_tick
@@ -47,6 +48,7 @@ class Command(BaseCommand):
                 self._run("stats rollup", stats_rollup)
                 self._run("stats periods", stats_periods_refresh)
                 self._run("ops search panels", ops_refresh)
+                self._run("re-index read counts", views_reindex_due)
                 last_minute = now
             if now - last_hour >= 3600 or options["once"]:
                 self._run("prune outbox", outbox_prune)
