@@ -163,6 +163,7 @@ def run_level(n: int, seconds: float, kind: str, pairs: list[list[tuple[int, int
     for p in procs:
         p.start()
     barrier.wait(timeout=300)
+    waits = _sample_waits(seconds)
     outcomes = [queue.get(timeout=seconds + 300) for _ in procs]
     for p in procs:
         p.join()
@@ -172,9 +173,33 @@ def run_level(n: int, seconds: float, kind: str, pairs: list[list[tuple[int, int
     for o in outcomes:
         for name, count in o["errors"].items():
             errors[name] = errors.get(name, 0) + count
+    cpu_ms = 1000 * sum(o["cpu_s"] for o in outcomes) / done if done else 0.0
     return {"connections": n, "done": done, "warmup": sum(o["warmup"] for o in outcomes), "per_s": round(per_s, 1),
             "errors": errors, "exhausted": sum(o["exhausted"] for o in outcomes),
+            "client_cpu_ms_each": round(cpu_ms, 2), "server_waits": waits,
             "load_before": round(load_before, 2), "load_after": round(os.getloadavg()[0], 2)}
+
+
+def _sample_waits(seconds: float) -> dict[str, Any]:
+    """What this database's other backends are doing, sampled every 50 ms while the level runs
+    (``pg_stat_activity``): waiting for a row lock (``Lock``), for their client (``Client``: the
+    Python side is the bottleneck), on WAL/IO, or running.  Row-lock waits are the hot-row signature."""
+    from django.db import connection
+
+    counts: dict[str, int] = {}
+    end = time.perf_counter() + seconds
+    with connection.cursor() as cursor:
+        while time.perf_counter() < end:
+            cursor.execute(
+                "SELECT coalesce(wait_event_type, 'Running') FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'"
+            )
+            for (kind,) in cursor.fetchall():
+                counts[kind] = counts.get(kind, 0) + 1
+            time.sleep(0.05)
+    connection.close()  # the next level forks: no open connection may be inherited
+    total = sum(counts.values()) or 1
+    return {"samples": counts, "row_lock_share": round(counts.get("Lock", 0) / total, 3)}
 
 
 def _purchase_worker(w: int, pairs: list[tuple[int, int]], barrier: Any, seconds: float, queue: Any) -> None:
@@ -214,7 +239,7 @@ def _timed(barrier: Any, seconds: float, queue: Any, step: Any, work: Any, *, wa
 
     done, errors, exhausted = 0, {}, 1
     barrier.wait(timeout=300)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     end = start + seconds
     for a, b in work:
         if time.perf_counter() >= end:
@@ -225,9 +250,10 @@ def _timed(barrier: Any, seconds: float, queue: Any, step: Any, work: Any, *, wa
             done += 1
         except Exception as exc:  # counted and shown, never hidden
             errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
-    elapsed = time.perf_counter() - start
+    elapsed, cpu_s = time.perf_counter() - start, time.process_time() - cpu_start
     connections.close_all()
-    queue.put({"done": done, "errors": errors, "elapsed": elapsed, "warmup": warmup, "exhausted": exhausted})
+    queue.put({"done": done, "errors": errors, "elapsed": elapsed, "cpu_s": cpu_s, "warmup": warmup,
+               "exhausted": exhausted})
 
 
 def checks(expected_paid: int) -> dict[str, Any]:
@@ -252,11 +278,14 @@ def checks(expected_paid: int) -> dict[str, Any]:
 def print_table(result: dict[str, Any], levels: list[int]) -> None:
     print(f"\n{result['database']}, synchronous_commit={result['synchronous_commit']}, {result['cpus']} CPUs, "
           f"{result['seconds_per_level']} s per level, git {result['git']}")
-    print(f"{'conns':>5} | {'purchases/s':>11} {'ratio':>6} {'errors':>7} | {'inserts/s':>10} {'ratio':>6} | load avg")
+    print(f"{'conns':>5} | {'purchases/s':>11} {'ratio':>6} {'errors':>6} {'cpu ms':>6} {'row-lock':>8} | "
+          f"{'inserts/s':>10} {'ratio':>6} | load avg (purchases / inserts)")
     for n in levels:
         p, i = result["purchases"][n], result["inserts"][n]
-        print(f"{n:>5} | {p['per_s']:>11.1f} {p['ratio']:>5.2f}x {sum(p['errors'].values()):>7} | "
+        print(f"{n:>5} | {p['per_s']:>11.1f} {p['ratio']:>5.2f}x {sum(p['errors'].values()):>6} "
+              f"{p['client_cpu_ms_each']:>6.1f} {p['server_waits']['row_lock_share']:>8.1%} | "
               f"{i['per_s']:>10.1f} {i['ratio']:>5.2f}x | {p['load_before']:.2f} / {i['load_before']:.2f}")
+    print("cpu ms: the Python side's CPU per purchase; row-lock: share of busy server samples waiting for a row lock")
     c = result["checks"]
     print(f"ledger check: {'ok' if c['ledger_ok'] else c['ledger_problems']}; paid orders {c['paid_orders']} "
           f"(expected {c['expected_paid']}), entitlements {c['entitlements']}, paid twice {c['orders_paid_twice']}")

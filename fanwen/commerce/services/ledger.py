@@ -96,12 +96,12 @@ def ledger_post(
     totals: dict[int, int] = {}
     for account, amount in movements:
         totals[account.pk] = totals.get(account.pk, 0) + amount
-    for account_id in sorted(totals):
-        try:
-            with transaction.atomic():
+    try:
+        with transaction.atomic():  # one savepoint for all the updates, not one each (round trips)
+            for account_id in sorted(totals):
                 Account.objects.filter(pk=account_id).update(balance_fen=F("balance_fen") + totals[account_id])
-        except IntegrityError as exc:
-            raise InsufficientBalance("余额不足") from exc
+    except IntegrityError as exc:
+        raise InsufficientBalance("余额不足") from exc
     return tx
 
 

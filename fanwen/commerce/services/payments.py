@@ -69,8 +69,9 @@ def order_pay_with_wallet(*, order_id: int, user: Any) -> Order:
         raise AlreadyOwned("您已拥有这篇文档，无需重复购买")
     # Every account the sale moves money between, locked together in ascending id: taking the
     # wallet first and the author and revenue accounts later would deadlock against a refund.
-    locked = lock_accounts([a.pk for a, _ in sale_movements(order, ledger.wallet_account(user.pk))])
-    account = locked[ledger.wallet_account(user.pk).pk]
+    wallet = ledger.wallet_account(user.pk)
+    locked = lock_accounts([a.pk for a, _ in sale_movements(order, wallet)])
+    account = locked[wallet.pk]
     if account.balance_fen < order.amount_fen:
         raise InsufficientBalance(f"余额不足：需要 ¥{order.amount_yuan}，当前余额 ¥{account.balance_fen / 100:.2f}")
     payment = Payment.objects.create(
