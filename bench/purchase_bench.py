@@ -16,6 +16,12 @@ Every wallet is funded beforehand with one balanced ``wallet.credit`` transactio
 
 The database named by DATABASE_URL is FLUSHED: never point it at data you keep.
 Target: purchases at 8 connections ≥ 1.6 × purchases at 1.
+
+Each worker process starts its own session (``setsid``) unless ``--shared-session``: with Linux's
+scheduler autogroups (``/proc/sys/kernel/sched_autogroup_enabled``), all processes of one session
+share ONE slice of CPU, so on a machine busy with other sessions the bench could not scale with
+its process count whatever the code does.  Separate app workers (separate services) are separate
+sessions; on a quiet machine it makes no difference.  The output says which was used.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 PRICE_FEN = 500
 WARMUP = 3  # untimed purchases (or inserts) per process before the start line
+OWN_SESSIONS = True  # each worker process in its own session (see the docstring)
 
 
 def main() -> None:
@@ -43,8 +50,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0, help="timed seconds per level")
     parser.add_argument("--docs-per-slot", type=int, default=300)
     parser.add_argument("--buyers-per-slot", type=int, default=20)
+    parser.add_argument("--shared-session", action="store_true",
+                        help="keep every worker in this session (one autogroup: one CPU slice for all)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "out" / "purchases.json"))
     args = parser.parse_args()
+    global OWN_SESSIONS
+    OWN_SESSIONS = not args.shared_session
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("purchase_bench needs DATABASE_URL=postgres://… (the database is flushed)")
     levels = [int(x) for x in args.levels.split(",")]
@@ -76,6 +87,7 @@ def main() -> None:
     result: dict[str, Any] = {
         "database": f"PostgreSQL {version}", "synchronous_commit": sync_commit, "cpus": os.cpu_count(),
         "seconds_per_level": args.seconds, "build_s": build_s, "git": _git_head(),
+        "worker_sessions": "own" if OWN_SESSIONS else "shared", "autogroup": _autogroup(),
         "purchases": {}, "inserts": {},
     }
     for n in levels:
@@ -95,6 +107,13 @@ def main() -> None:
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=2))
     print_table(result, levels)
+
+
+def _autogroup() -> str:
+    try:
+        return Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip()
+    except OSError:
+        return "n/a"
 
 
 def _git_head() -> str:
@@ -208,6 +227,7 @@ def _purchase_worker(w: int, pairs: list[tuple[int, int]], barrier: Any, seconds
 
     from fanwen.commerce.services import order_create, order_pay_with_wallet
 
+    _own_session()
     connections.close_all()
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in={b for b, _ in pairs})}
 
@@ -223,6 +243,7 @@ def _purchase_worker(w: int, pairs: list[tuple[int, int]], barrier: Any, seconds
 def _insert_worker(w: int, pairs: list[tuple[int, int]], barrier: Any, seconds: float, queue: Any) -> None:
     from django.db import connection, connections
 
+    _own_session()
     connections.close_all()
     cursor = connection.cursor()  # autocommit: every INSERT is its own transaction
 
@@ -232,6 +253,11 @@ def _insert_worker(w: int, pairs: list[tuple[int, int]], barrier: Any, seconds: 
     for i in range(WARMUP):
         insert(i, 0)
     _timed(barrier, seconds, queue, insert, ((i, 0) for i in range(10**9)), warmup=WARMUP)
+
+
+def _own_session() -> None:
+    if OWN_SESSIONS:
+        os.setsid()
 
 
 def _timed(barrier: Any, seconds: float, queue: Any, step: Any, work: Any, *, warmup: int) -> None:
@@ -277,7 +303,8 @@ def checks(expected_paid: int) -> dict[str, Any]:
 
 def print_table(result: dict[str, Any], levels: list[int]) -> None:
     print(f"\n{result['database']}, synchronous_commit={result['synchronous_commit']}, {result['cpus']} CPUs, "
-          f"{result['seconds_per_level']} s per level, git {result['git']}")
+          f"{result['seconds_per_level']} s per level, git {result['git']}, worker sessions "
+          f"{result['worker_sessions']} (autogroup {result['autogroup']})")
     print(f"{'conns':>5} | {'purchases/s':>11} {'ratio':>6} {'errors':>6} {'cpu ms':>6} {'row-lock':>8} | "
           f"{'inserts/s':>10} {'ratio':>6} | load avg (purchases / inserts)")
     for n in levels:
