@@ -77,7 +77,7 @@ def _write(due: dict[int, list[int]]) -> None:
         cached = [pk for pk, (_, _, maybe) in due.items() if maybe]
         paid = set(Document.objects.filter(pk__in=cached, chars_paid__gt=0).values_list("pk", flat=True)) if cached else set()
         now = timezone.now()
-        for pk, (reads, _, _) in due.items():
+        for pk, (reads, _, _) in sorted(due.items()):  # ascending: two flushes never deadlock
             # No outbox row here: views_reindex_due re-indexes the count at most every few minutes.
             Document.objects.filter(pk=pk).update(
                 views=F("views") + reads, views_unindexed_since=Coalesce(F("views_unindexed_since"), Value(now))
@@ -100,7 +100,8 @@ def views_reindex_due(*, batch: int = 2000) -> int:
     while True:
         with transaction.atomic():
             ids = list(
-                Document.objects.select_for_update(skip_locked=True)
+                # NO KEY: a purchase's foreign-key check on the document (KEY SHARE) is not held up.
+                Document.objects.select_for_update(skip_locked=True, no_key=True)
                 .filter(views_unindexed_since__lte=cutoff)
                 .order_by("views_unindexed_since")
                 .values_list("pk", flat=True)[:batch]
