@@ -7,7 +7,7 @@ HOST    ?= 127.0.0.1
 PORT    ?= 8000
 export FANWEN_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install run test lint typecheck check browser bench bench-page bench-search screenshots-downloads clean test-jobs test-cluster nginx
+.PHONY: install run test lint typecheck check browser bench bench-page bench-search bench-purchases screenshots-downloads clean test-jobs test-cluster nginx
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PY) >/dev/null 2>&1 || { echo "需要 Python 3.11 ($(PY))"; exit 1; }
@@ -81,6 +81,12 @@ nginx:
 
 test-cluster: $(STAMP) $(LOCUST_VENV)/.install-stamp nginx
 	$(BIN)/python tests/cluster/run_cluster.py
+
+# Wallet purchases/s on PostgreSQL at 1, 2, 8, 32 connections, and plain INSERTs for context.
+# The database DATABASE_URL names is FLUSHED: give it a scratch one.
+bench-purchases: $(STAMP)
+	@case "$(DATABASE_URL)" in postgres*) ;; *) echo "需要 DATABASE_URL=postgres://…（该数据库会被清空）"; exit 1;; esac
+	$(BIN)/python bench/purchase_bench.py
 
 clean:
 	rm -rf $(VENV) $(LOCUST_VENV) var build *.egg-info

@@ -183,7 +183,7 @@ def time_rollup(n_orders: int) -> dict[str, Any]:
     doc_ids = list(Document.objects.filter(author=seller).values_list("pk", "price_fen"))
     source = Account.objects.create(code="clearing:bench", kind="clearing")
     share_acct = Account.objects.create(code=f"author:{seller.pk}", kind="author", user=seller)
-    revenue, _ = Account.objects.get_or_create(code="revenue:platform", defaults={"kind": "revenue"})
+    revenue, _ = Account.objects.get_or_create(code="revenue:platform:0", defaults={"kind": "revenue"})
     now = timezone.now()
     expect = {"sales": 0, "sales_fen": 0, "refunds": 0, "refunds_fen": 0, "net_fen": 0}
     made = time.perf_counter()

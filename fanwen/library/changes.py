@@ -32,3 +32,11 @@ def documents_changed(*, document_ids: Iterable[int], action: str = UPSERT) -> N
 
 def document_changed(*, document_id: int, action: str = UPSERT) -> None:
     documents_changed(document_ids=[document_id], action=action)
+
+
+def documents_counts_changed(*, document_ids: Iterable[int]) -> None:
+    """Only counters changed (read counts): the search index re-reads the documents, but the
+    listeners to the text (moderation's near-duplicate signatures) have nothing to redo."""
+    if not documents_changed_signal.has_listeners():
+        raise RuntimeError("nothing records document changes: is fanwen.search installed?")
+    documents_changed_signal.send(sender=None, document_ids=list(document_ids), action=UPSERT)

@@ -57,6 +57,10 @@ class Document(models.Model):
     # Why the document was taken down for infringement; shown to its refunded buyers.
     takedown_reason = models.CharField("下架原因", max_length=500, blank=True)
     views = models.PositiveIntegerField("阅读数", default=0)
+    # When reads were first counted that the search index does not have yet (NULL: it has them).
+    # Set by the read-count flush, cleared by view_counts.views_reindex_due, which re-indexes a
+    # document at most once per FANWEN_VIEWS_REINDEX_SECONDS (issue #13: no write amplification).
+    views_unindexed_since = models.DateTimeField("阅读数待索引自", null=True, blank=True, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -67,6 +71,8 @@ class Document(models.Model):
             models.Index(fields=["status", "-created_at"], name="doc_status_new"),
             models.Index(fields=["status", "-views"], name="doc_status_views"),
             models.Index(fields=["category", "status", "-created_at"], name="doc_cat_new"),
+            models.Index(fields=["views_unindexed_since"], name="doc_views_unindexed",
+                         condition=models.Q(views_unindexed_since__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,6 +1,13 @@
 """Read counts.  Reads are tallied in this process and written in batches, so a busy page
 costs no database write per request.
 
+A flush does NOT touch the search index: it marks each document's count as not yet indexed
+(``Document.views_unindexed_since``, in the same UPDATE), and :func:`views_reindex_due` (the
+worker, every minute, on any number of hosts) hands the search outbox the documents marked for
+at least ``FANWEN_VIEWS_REINDEX_SECONDS`` (default 300).  So a document read all day is
+re-indexed at most once per that interval, not at every flush of every host; the index's
+"most read" order may lag the page's count by that long.
+
 Each flush also sends :data:`views_flushed` inside its transaction with the reads and paywall
 views per document (the author dashboard's daily counts listen, ``stats/apps.py``), so the
 library does not import who listens."""
@@ -9,12 +16,16 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.dispatch import Signal
+from django.utils import timezone
 
-from fanwen.library.changes import document_changed
+from fanwen.library.changes import documents_counts_changed
 from fanwen.library.models import Document
 
 VIEW_FLUSH_EVERY = 200
@@ -68,11 +79,43 @@ def _write(due: dict[int, list[int]]) -> None:
     with transaction.atomic():
         cached = [pk for pk, (_, _, maybe) in due.items() if maybe]
         paid = set(Document.objects.filter(pk__in=cached, chars_paid__gt=0).values_list("pk", flat=True)) if cached else set()
-        for pk, (reads, _, _) in due.items():
-            Document.objects.filter(pk=pk).update(views=F("views") + reads)
-            document_changed(document_id=pk)  # keeps "most read" sorting fresh
+        now = timezone.now()
+        for pk, (reads, _, _) in sorted(due.items()):  # ascending: two flushes never deadlock
+            # No outbox row here: views_reindex_due re-indexes the count at most every few minutes.
+            Document.objects.filter(pk=pk).update(
+                views=F("views") + reads, views_unindexed_since=Coalesce(F("views_unindexed_since"), Value(now))
+            )
         counts = {pk: (reads, shown + (maybe if pk in paid else 0)) for pk, (reads, shown, maybe) in due.items()}
         views_flushed.send(sender=None, counts=counts)
+
+
+def views_reindex_seconds() -> float:
+    return max(float(getattr(settings, "FANWEN_VIEWS_REINDEX_SECONDS", 300)), 0.0)
+
+
+def views_reindex_due(*, batch: int = 2000) -> int:
+    """Give the search outbox the documents whose counts it has lacked for at least
+    ``FANWEN_VIEWS_REINDEX_SECONDS``, and clear their mark; returns how many.  The worker runs it
+    every minute on every host: the rows are claimed with ``FOR UPDATE SKIP LOCKED`` and cleared
+    in the transaction that writes their outbox rows, so each mark yields one outbox row, once."""
+    cutoff = timezone.now() - timedelta(seconds=views_reindex_seconds())
+    total = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                # NO KEY: a purchase's foreign-key check on the document (KEY SHARE) is not held up.
+                Document.objects.select_for_update(skip_locked=True, no_key=True)
+                .filter(views_unindexed_since__lte=cutoff)
+                .order_by("views_unindexed_since")
+                .values_list("pk", flat=True)[:batch]
+            )
+            if not ids:
+                return total
+            Document.objects.filter(pk__in=ids).update(views_unindexed_since=None)
+            documents_counts_changed(document_ids=ids)
+        total += len(ids)
+        if len(ids) < batch:
+            return total
 
 
 def reset() -> None:

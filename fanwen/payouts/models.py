@@ -1,7 +1,7 @@
 """Payout accounts (where an author is paid) and payout requests (提现).
 
 A request's money sits in its own ledger account ``payout:<id>`` from the request until it is
-paid (out to ``clearing:alipay`` or ``clearing:manual``) or rejected (back to ``author:<id>``).
+paid (out to ``clearing:alipay:0`` or ``clearing:manual:0``, shard 0) or rejected (back to ``author:<id>``).
 The payee is copied onto the request, so a later change of account never redirects it.
 ``out_biz_no`` is the idempotency key of the Alipay transfer: UNIQUE, made once, reused by every
 retry and query of that request.

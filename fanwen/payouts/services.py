@@ -1,7 +1,7 @@
 """Payout writes: the payout account, requests, and staff decisions.  Every money step is one
 balanced ledger transaction:
 
-    author:<id> (available)  →  payout:<payout id> (in flight)  →  clearing:alipay | clearing:manual (paid)
+    author:<id> (available)  →  payout:<payout id> (in flight)  →  clearing:alipay:0 | clearing:manual:0 (paid; clearing shard 0)
                                                                ↘  author:<id> (rejected: money back)
 
 Locks: payout → ledger accounts (ascending), inside the commerce lock order.  A request locks

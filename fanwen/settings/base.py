@@ -267,4 +267,9 @@ FANWEN_REFUND_MAX_ATTEMPTS = env.int("FANWEN_REFUND_MAX_ATTEMPTS", default=8)  #
 FANWEN_REFUND_RETRY_MAX_WAIT_TICKS = env.int("FANWEN_REFUND_RETRY_MAX_WAIT_TICKS", default=60)  # backoff cap, minutes
 FANWEN_AUTHOR_SHARE_PERCENT = env.int("FANWEN_AUTHOR_SHARE_PERCENT", default=70)
 FANWEN_PAYOUT_HOLD_DAYS = env.int("FANWEN_PAYOUT_HOLD_DAYS", default=7)  # a sale's share is pending this long
+# Rows the platform's revenue and each provider's clearing money are spread over (shard = order id
+# mod this), so concurrent sales do not queue on one row lock.  Raising it later is safe.
+FANWEN_LEDGER_SHARDS = env.int("FANWEN_LEDGER_SHARDS", default=16)
+# A document's read count reaches the search index ("most read" order) at most this often.
+FANWEN_VIEWS_REINDEX_SECONDS = env.int("FANWEN_VIEWS_REINDEX_SECONDS", default=300)
 FANWEN_PAYOUT_MIN_FEN = env.int("FANWEN_PAYOUT_MIN_FEN", default=1000)  # smallest payout request (¥10)

@@ -62,7 +62,7 @@ def test_success_pays_once_and_moves_the_money_out_to_alipay_clearing(gateway):
     assert '"identity":"13800138000"' in call.params["biz_content"].replace(" ", "")
     assert '"trans_amount":"10.00"' in call.params["biz_content"].replace(" ", "")
     entries = sorted(LedgerEntry.objects.filter(transaction=payout.settle_tx).values_list("account__code", "amount_fen"))
-    assert entries == [("clearing:alipay", 1000), (f"payout:{payout.pk}", -1000)]
+    assert entries == [("clearing:alipay:0", 1000), (f"payout:{payout.pk}", -1000)]  # payouts use shard 0
     assert [e.action for e in AuditEvent.objects.filter(subject_type="payouts.payout").order_by("id")] == [
         "payouts.payout.requested", "payouts.payout.approved", "payouts.payout.paid"]
     with pytest.raises(PayoutConflict):

@@ -135,7 +135,7 @@ def test_manual_payment_goes_out_to_the_manual_clearing_account_with_a_reference
     payout = payout_mark_paid(payout_id=payout.pk, actor=staff, reference="ICBC20261130001")
     assert (payout.status, payout.reference, payout.paid_via) == ("paid", "ICBC20261130001", "manual")
     entries = sorted(LedgerEntry.objects.filter(transaction=payout.settle_tx).values_list("account__code", "amount_fen"))
-    assert entries == [("clearing:manual", 1000), (f"payout:{payout.pk}", -1000)]
+    assert entries == [("clearing:manual:0", 1000), (f"payout:{payout.pk}", -1000)]  # payouts use shard 0
     assert selectors.earnings_summary(user_id=author.pk)["paid_out_fen"] == 1000
     assert AuditEvent.objects.filter(action="payouts.payout.paid", actor_id=staff.pk).exists()
     assert ledger_check() == []

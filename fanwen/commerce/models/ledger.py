@@ -5,8 +5,10 @@ an account (negative entry) *to* another (positive entry), so the sum of all bal
 always zero: clearing accounts go negative by what the outside world has paid in.
 
 Account kinds: ``wallet`` (a user's 余额, never negative — enforced by a CHECK
-constraint), ``author`` (an author's earnings), ``revenue`` (the platform), ``clearing``
-(one per provider: money held at Alipay/WeChat Pay/sandbox), ``promotion`` (staff
+constraint), ``author`` (an author's earnings), ``revenue`` (the platform, in shards
+``revenue:platform:<k>``), ``clearing`` (money held at Alipay/WeChat Pay/sandbox, in shards
+``clearing:<provider>:<k>``; k = order id mod ``FANWEN_LEDGER_SHARDS``, so that concurrent sales
+lock different rows), ``promotion`` (staff
 credits), ``suspense`` (payments that found no open order, for staff to settle),
 ``refunding`` (money taken back from a sale while the provider has not yet confirmed
 the refund), ``pending`` (``author:<id>:pending``: an author's share of sales still inside
@@ -35,7 +37,7 @@ class Account(models.Model):
         PENDING = "pending", "作者待结算"
         PAYOUT = "payout", "提现在途"
 
-    code = models.CharField("账户代码", max_length=64, unique=True)  # e.g. wallet:12, clearing:alipay
+    code = models.CharField("账户代码", max_length=64, unique=True)  # e.g. wallet:12, clearing:alipay:3
     kind = models.CharField("类型", max_length=12, choices=Kind.choices)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", null=True, blank=True, on_delete=models.PROTECT, related_name="accounts")
     balance_fen = models.BigIntegerField("余额（分）", default=0)

@@ -135,7 +135,7 @@ def payment_settle(*, order: Order, provider_name: str, note: VerifiedNotificati
                     audit("commerce.payment.revived", order=order, payment_id=attempt.pk, previous=before)
     except IntegrityError:
         return "already applied"  # a concurrent writer recorded this trade first
-    source = ledger.clearing_account(provider_name)
+    source = ledger.clearing_account(provider_name, order.pk)
     if in_suspense:
         ledger.ledger_post(
             kind="payment.unmatched", order=order, memo=f"{order.number} {attempt.pk}",

@@ -24,7 +24,9 @@ def sale_movements(order: Order, source: Account) -> list[tuple[Account, int]]:
     amount = order.amount_fen
     if order.kind == Order.Kind.TOPUP:
         return [(source, -amount), (ledger.wallet_account(order.user_id), amount)]
-    revenue = ledger.platform_account(ledger.REVENUE)
+    # One revenue shard per order (order id mod FANWEN_LEDGER_SHARDS): concurrent sales lock
+    # different rows instead of queueing on one platform account.
+    revenue = ledger.revenue_account(order.pk)
     author_id = order.document.author_id if order.kind == Order.Kind.DOCUMENT and order.document else None
     if author_id:
         share = author_share_fen(amount)

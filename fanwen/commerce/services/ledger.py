@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 
 from fanwen.commerce.models import Account, LedgerEntry, LedgerTransaction, Order
 from fanwen.commerce.services.errors import InsufficientBalance
 
-REVENUE = "revenue:platform"
+REVENUE = "revenue:platform"  # a family of shards revenue:platform:<k>: see revenue_account
 PROMOTION = "promotion:platform"
 SUSPENSE = "suspense:platform"
 REFUNDING = "refunding:platform"
@@ -41,13 +43,37 @@ def author_pending_account(user_id: int) -> Account:
     return account_get(f"author:{user_id}:pending", Account.Kind.PENDING, user_id)
 
 
-def clearing_account(method: str) -> Account:
-    return account_get(f"clearing:{method}", Account.Kind.CLEARING)
+def shard_count() -> int:
+    """How many rows the platform's revenue and each provider's clearing money are spread over
+    (``FANWEN_LEDGER_SHARDS``, default 16), so that concurrent sales do not queue on one row lock."""
+    return max(int(getattr(settings, "FANWEN_LEDGER_SHARDS", 16)), 1)
+
+
+def shard_code(family: str, key: int) -> str:
+    return f"{family}:{key % shard_count()}"
+
+
+def revenue_account(key: int) -> Account:
+    """The platform's revenue shard for ``key`` (a sale passes its order id).  The platform's
+    revenue is the sum of every ``revenue:platform:<k>`` (:func:`family_balance_fen`)."""
+    return account_get(shard_code(REVENUE, key), Account.Kind.REVENUE)
+
+
+def clearing_account(method: str, key: int = 0) -> Account:
+    """Money held at a provider, in shards ``clearing:<method>:<k>``: a payment and its refund
+    pass the order id; rare movements (payouts) use shard 0."""
+    return account_get(shard_code(f"clearing:{method}", key), Account.Kind.CLEARING)
+
+
+def family_balance_fen(family: str) -> int:
+    """The balance of a sharded account family (``revenue:platform``, ``clearing:alipay``): the sum
+    of its shards (and of the family's own unsharded row, if an old one is left)."""
+    rows = Account.objects.filter(code__startswith=family, code__regex=rf"^{re.escape(family)}(:[0-9]+)?$")
+    return rows.aggregate(total=Sum("balance_fen"))["total"] or 0
 
 
 def platform_account(code: str) -> Account:
     kind = {
-        REVENUE: Account.Kind.REVENUE,
         PROMOTION: Account.Kind.PROMOTION,
         SUSPENSE: Account.Kind.SUSPENSE,
         REFUNDING: Account.Kind.REFUNDING,
@@ -70,12 +96,12 @@ def ledger_post(
     totals: dict[int, int] = {}
     for account, amount in movements:
         totals[account.pk] = totals.get(account.pk, 0) + amount
-    for account_id in sorted(totals):
-        try:
-            with transaction.atomic():
+    try:
+        with transaction.atomic():  # one savepoint for all the updates, not one each (round trips)
+            for account_id in sorted(totals):
                 Account.objects.filter(pk=account_id).update(balance_fen=F("balance_fen") + totals[account_id])
-        except IntegrityError as exc:
-            raise InsufficientBalance("余额不足") from exc
+    except IntegrityError as exc:
+        raise InsufficientBalance("余额不足") from exc
     return tx
 
 

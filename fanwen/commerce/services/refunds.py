@@ -234,7 +234,7 @@ def _refund_mark_done(*, refund_id: int, provider_ref: str) -> None:
     ledger.ledger_post(
         kind="refund.done", order=order, memo=refund.out_request_no,
         movements=[(ledger.platform_account(ledger.REFUNDING), -refund.amount_fen),
-                   (ledger.clearing_account(payment.method), refund.amount_fen)],
+                   (ledger.clearing_account(payment.method, order.pk), refund.amount_fen)],
     )
     _refund_finish(refund=refund, order=order, payment=payment, provider_ref=provider_ref)
 

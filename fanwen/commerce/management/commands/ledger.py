@@ -10,6 +10,8 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from fanwen.commerce.models import Account, LedgerTransaction
 from fanwen.commerce.services import ledger_check
+from fanwen.commerce.services.ledger import REVENUE, family_balance_fen
+from fanwen.core.money import fen_to_yuan
 
 
 class Command(BaseCommand):
@@ -28,3 +30,5 @@ class Command(BaseCommand):
             self.stderr.write(f"ledger check failed: {len(problems)} problem(s) in {transactions} transactions")
             raise SystemExit(1)
         self.stdout.write(f"ledger ok: {transactions} transactions balance, {accounts} account balances match their entries, payouts settle exactly once")
+        shards = Account.objects.filter(kind=Account.Kind.REVENUE).count()
+        self.stdout.write(f"platform revenue ¥{fen_to_yuan(family_balance_fen(REVENUE))} in {shards} shard(s) of {REVENUE}")

@@ -3,8 +3,8 @@
 Every second it applies the search outbox to THIS host's index (each host has its own).
 The rest are cluster-wide jobs (CLUSTER_JOBS): each runs once per tick for the whole cluster,
 whatever the number of hosts (fanwen/jobs/services.py): the near-duplicate check (every
-second), order expiry, refund retries, payment reconciliation, earnings and payouts, author statistics and the ops
-search panels (every minute), outbox, search-log and job-run pruning (hourly).
+second), order expiry, refund retries, payment reconciliation, earnings and payouts, author statistics, the ops
+search panels and the read counts the index has lacked for 5 minutes (every minute), outbox, search-log and job-run pruning (hourly).
 `fanwen serve` starts it; in production it refuses to start before `fanwen migrate`."""
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from django.db import close_old_connections
 from fanwen.commerce.services import orders_expire_stale, payments_reconcile, refunds_retry_pending
 from fanwen.jobs.deploy import require_migrated
 from fanwen.jobs.services import Job, JobRunner, jobruns_prune
+from fanwen.library.view_counts import views_reindex_due
 from fanwen.moderation.services import dupes_check_pending
 from fanwen.ops.services import ops_refresh
 from fanwen.payouts.services import payouts_tick
@@ -41,6 +42,7 @@ CLUSTER_JOBS = [
     Job("stats.rollup", MINUTE, stats_rollup),
     Job("stats.periods", MINUTE, stats_periods_refresh),
     Job("ops.refresh", MINUTE, ops_refresh),  # ops search panels
+    Job("search.views_reindex", MINUTE, views_reindex_due),  # read counts lacking in the index for 5 minutes
     Job("search.outbox_prune", HOUR, outbox_prune),
     Job("search.log_prune", HOUR, search_log_prune),
     Job("jobs.prune", HOUR, jobruns_prune),
