@@ -3,6 +3,8 @@ who retry or record an offline refund — each attempt audited, the ledger balan
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
@@ -49,10 +51,15 @@ def test_backoff_grows_and_is_capped():
 
 
 def test_a_retry_waits_for_its_backoff(stuck_refund):
-    refunds_retry_pending()  # first retry: due at once
-    refunds_retry_pending()  # second: waits a minute
-    assert Refund.objects.get(pk=stuck_refund.pk).attempts == 2
-    assert Refund.objects.get(pk=stuck_refund.pk).next_attempt_at > timezone.now()
+    refunds_retry_pending()  # not yet: the first retry is the next minute tick's
+    assert Refund.objects.get(pk=stuck_refund.pk).attempts == 1
+    due = Refund.objects.get(pk=stuck_refund.pk).next_attempt_at
+    assert timezone.now() < due <= timezone.now() + timedelta(seconds=30)
+    Refund.objects.filter(pk=stuck_refund.pk).update(next_attempt_at=timezone.now())  # that tick has come
+    refunds_retry_pending()
+    refunds_retry_pending()  # the second retry waits two ticks
+    refund = Refund.objects.get(pk=stuck_refund.pk)
+    assert refund.attempts == 2 and refund.next_attempt_at > timezone.now() + timedelta(seconds=80)
 
 
 def test_retries_stop_after_the_limit_and_the_refund_waits_for_staff(stuck_refund):
