@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from fanwen.access import gate
 from fanwen.access import selectors as access_selectors
@@ -102,6 +103,7 @@ def test_alipay_refund_stays_pending_while_unreachable_then_completes(real_provi
         app_public_key=testkeys.public(testkeys.APP), app_id=ALIPAY_APP_ID, alipay_key=testkeys.key(testkeys.ALIPAY)
     ) as gateway:
         real_providers.FANWEN_ALIPAY_GATEWAY = gateway.gateway
+        Refund.objects.filter(pk=refund.pk).update(next_attempt_at=timezone.now())  # the next tick has come
         call_command("commerce_tick")
     refund.refresh_from_db()
     assert refund.status == Refund.Status.DONE and refund.attempts == 2
