@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -147,6 +148,18 @@ class OrderAdmin(AmountInYuan, ReadOnlyAdmin):
         return bool(request.user.is_staff) and obj is None  # list + actions, no editing
 
 
+def each_through_service(request: HttpRequest, queryset: QuerySet[Any], name: Callable[[Any], str],
+                         act: Callable[[Any], str]) -> None:
+    """An admin action: the service on each selected row; its Chinese refusal or result as a message."""
+    for row in queryset:
+        try:
+            result = act(row)
+        except CommerceError as exc:
+            messages.error(request, f"{name(row)}: {exc.message}")
+            continue
+        messages.success(request, f"{name(row)}: {result}")
+
+
 @admin.register(Payment)
 class PaymentAdmin(AmountInYuan, ReadOnlyAdmin):
     list_display = (id_column, "order", "method", AMOUNT, "status", "held_in_suspense", "provider_ref", "created_at",
@@ -157,13 +170,8 @@ class PaymentAdmin(AmountInYuan, ReadOnlyAdmin):
 
     @admin.action(description="退还重复支付（待处理账户中的款项，原路退回）")
     def refund_unmatched(self, request: HttpRequest, queryset: QuerySet[Payment]) -> None:
-        for payment in queryset:
-            try:
-                result = payment_refund_unmatched(payment_id=payment.pk, actor=request.user)
-            except CommerceError as exc:
-                messages.error(request, f"#{payment.pk}: {exc.message}")
-                continue
-            messages.success(request, f"#{payment.pk}: {result.get_status_display()}")
+        each_through_service(request, queryset, lambda p: f"#{p.pk}", lambda p: payment_refund_unmatched(
+            payment_id=p.pk, actor=request.user).get_status_display())
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return bool(request.user.is_staff) and obj is None
@@ -178,23 +186,16 @@ class RefundAdmin(AmountInYuan, ReadOnlyAdmin):
 
     @admin.action(description="再次向渠道退款（需人工处理的退款）")
     def retry(self, request: HttpRequest, queryset: QuerySet[Refund]) -> None:
-        for refund in queryset:
-            try:
-                status = refund_retry(refund_id=refund.pk, actor=request.user)
-            except CommerceError as exc:
-                messages.error(request, f"{refund.out_request_no}: {exc.message}")
-                continue
-            messages.success(request, f"{refund.out_request_no}: {Refund.Status(status).label}")
+        each_through_service(request, queryset, lambda r: r.out_request_no, lambda r: str(Refund.Status(
+            refund_retry(refund_id=r.pk, actor=request.user)).label))
 
     @admin.action(description="标记为线下已退款（已通过其他方式退给买家）")
     def mark_done_offline(self, request: HttpRequest, queryset: QuerySet[Refund]) -> None:
-        for refund in queryset:
-            try:
-                refund_mark_done_offline(refund_id=refund.pk, actor=request.user)
-            except CommerceError as exc:
-                messages.error(request, f"{refund.out_request_no}: {exc.message}")
-                continue
-            messages.success(request, f"{refund.out_request_no}: 已标记为线下退款")
+        def mark(refund: Refund) -> str:
+            refund_mark_done_offline(refund_id=refund.pk, actor=request.user)
+            return "已标记为线下退款"
+
+        each_through_service(request, queryset, lambda r: r.out_request_no, mark)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return bool(request.user.is_staff) and obj is None  # list + actions, no editing
