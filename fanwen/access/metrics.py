@@ -11,3 +11,9 @@ DOWNLOAD_RENDERS = Counter(
     "summed over the host's workers in multiprocess mode).",
     ["format"],
 )
+
+#: every format starts at 0, so a host that has rendered nothing yet still shows the series
+#: (tests/monitoring/test_metrics.py keeps this list equal to Delivery.Format)
+FORMATS = ("docx", "pdf")
+for _format in FORMATS:
+    DOWNLOAD_RENDERS.labels(format=_format)

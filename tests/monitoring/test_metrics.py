@@ -192,3 +192,13 @@ def test_payments_by_state_include_states_with_no_attempt_yet():
     text = scrape()
     for state in ("created", "pending", "confirmed", "failed", "cancelled", "refunded"):
         assert f'fanwen_payments{{method="wallet",status="{state}"}}' in text, state
+
+
+def test_download_renders_show_every_format_before_any_download():
+    from fanwen.access.metrics import FORMATS
+    from fanwen.access.models import Delivery
+
+    assert set(FORMATS) == set(Delivery.Format.values)
+    text = scrape()
+    for fmt in FORMATS:
+        assert f'fanwen_download_renders_total{{format="{fmt}"}}' in text, fmt
