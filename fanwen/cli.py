@@ -10,8 +10,9 @@ import os
 import signal
 import sys
 
-# restore: it checks the target itself, and migrates after putting the backup back.
-_NO_AUTO_MIGRATE = {"restore", "migrate", "makemigrations", "inspect", "help", "version", "--help", "-h", "--version"}
+# restore: it checks the target itself, and migrates after putting the backup back.  backup: a
+# "backup before upgrade" must hold the database as the old code left it, not migrated first.
+_NO_AUTO_MIGRATE = {"backup", "restore", "migrate", "makemigrations", "inspect", "help", "version", "--help", "-h", "--version"}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -137,11 +137,12 @@ def _run(args: list[str], *, what: str) -> None:
 
 
 def _first_error(stderr: str) -> str:
-    """The first error line, cut short: pg_restore's CONTEXT/COPY lines can quote row data
-    (document text), so they are never shown."""
+    """The first error line, cut short: pg_restore's CONTEXT/COPY/DETAIL lines can quote row data
+    (document text), so they are never shown, and anything quoted in the line itself is elided."""
     for line in stderr.splitlines():
-        if "error" in line.lower() and "COPY" not in line and "CONTEXT" not in line:
-            return line.strip()[:200]
+        if "error" not in line.lower() or any(word in line for word in ("COPY", "CONTEXT", "DETAIL", "Failing row")):
+            continue
+        return re.sub(r'"[^"]*"?|\'[^\']*\'?|\([^)]*\)?', "…", line.strip())[:200]
     return "（详情未显示：可能含有数据内容）"
 
 

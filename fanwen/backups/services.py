@@ -6,6 +6,7 @@ are rebuilt (the index by ``index_rebuild`` right after a restore).
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import tempfile
 import time
 from dataclasses import dataclass
@@ -86,6 +87,8 @@ def backup_create(*, path: Path, overwrite: bool = False) -> BackupResult:
         archive_write(staging=staging, dest=path, manifest=manifest)
     except OSError as exc:
         raise BackupError(f"写入备份失败：{exc.strerror or exc}（{path.parent}）") from None
+    except sqlite3.Error as exc:
+        raise BackupError(f"读取数据库失败：{exc}（稍后再试）") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return BackupResult(path=path, database=kind, files=copied, size_bytes=path.stat().st_size,
@@ -125,30 +128,33 @@ def backup_restore(*, path: Path, force: bool = False) -> RestoreResult:
     started = time.monotonic()
     kind = databases.database_kind()
     data_dir = Path(settings.DATA_DIR)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".fanwen-restore-", dir=data_dir))
     try:
-        manifest = archive_read(path=path.resolve(), into=staging)
-        if manifest.get("database") != kind:
-            raise BackupError(f"备份的数据库类型是 {manifest.get('database')}，当前配置是 {kind}：不能跨类型恢复"
-                              "（SQLite 备份只能恢复到内嵌模式，PostgreSQL 备份只能恢复到 DATABASE_URL）")
-        _check_migrations(manifest)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".fanwen-restore-", dir=data_dir))
+    except OSError as exc:
+        raise BackupError(f"数据目录不可写：{exc.strerror or exc}（{data_dir}）") from None
+    try:
+        try:
+            dump_major = _checked_archive(path=path, staging=staging, kind=kind)
+        except OSError as exc:
+            raise BackupError(f"读取备份失败：{exc.strerror or exc}") from None
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise BackupError("备份清单格式不对：这不是本程序能读的备份") from None
         member = databases.SQLITE_MEMBER if kind == "sqlite" else databases.PG_MEMBER
-        if kind == "sqlite":
-            databases.sqlite_check(staging / member)
-        else:
-            databases.pg_check(staging / member)
         users, documents, orders = _target_counts()
         if (users or documents or orders) and not force:
             raise BackupError(f"目标数据库不是空的（{users} 个用户、{documents} 篇文档、{orders} 个订单）："
                               "恢复会覆盖它们；确认无误请加 --force")
         connections.close_all()
-        swap = files.swap_in(staging / "files", data_dir=data_dir)
+        try:
+            swap = files.swap_in(staging / "files", data_dir=data_dir)
+        except OSError as exc:
+            raise BackupError(f"放回文件失败：{exc.strerror or exc}（数据库未改动）") from None
         try:
             if kind == "sqlite":
                 databases.sqlite_load(staging / member)
             else:
-                databases.pg_load(staging / member, dump_major=int(manifest.get("pg_dump_major") or 0))
+                databases.pg_load(staging / member, dump_major=dump_major)
         except BaseException:
             swap.undo()
             raise
@@ -159,6 +165,21 @@ def backup_restore(*, path: Path, force: bool = False) -> RestoreResult:
     indexed, documents = _after_restore(data_dir)
     return RestoreResult(database=kind, files=swap.count, documents=documents, indexed=indexed,
                          migrated=migrated, seconds=time.monotonic() - started)
+
+
+def _checked_archive(*, path: Path, staging: Path, kind: str) -> int:
+    """Read the archive into ``staging`` and check it all; the pg_dump major version it names."""
+    manifest = archive_read(path=path.resolve(), into=staging)
+    if manifest.get("database") != kind:
+        raise BackupError(f"备份的数据库类型是 {manifest.get('database')}，当前配置是 {kind}：不能跨类型恢复"
+                          "（SQLite 备份只能恢复到内嵌模式，PostgreSQL 备份只能恢复到 DATABASE_URL）")
+    _check_migrations(manifest)
+    member = databases.SQLITE_MEMBER if kind == "sqlite" else databases.PG_MEMBER
+    if kind == "sqlite":
+        databases.sqlite_check(staging / member)
+    else:
+        databases.pg_check(staging / member)
+    return int(manifest.get("pg_dump_major") or 0)
 
 
 def _migrate_if_behind() -> bool:

@@ -92,6 +92,7 @@ CASES: dict[str, tuple[Callable[[Path, Path], Path], str]] = {
     "wrong profile": (lambda src, tmp: rewrite(src, tmp / "p.tar", manifest=lambda m: m.update(database="postgresql")), "数据库类型是 postgresql"),
     "newer fanwen": (lambda src, tmp: rewrite(src, tmp / "n.tar", manifest=lambda m: m["migrations"].append(["library", "9999_future"])), "请先升级"),
     "not a fanwen backup": (lambda src, tmp: rewrite(src, tmp / "f.tar", manifest=lambda m: m.update(format="other")), "不是 fanwen 备份"),
+    "malformed manifest": (lambda src, tmp: rewrite(src, tmp / "x.tar", manifest=lambda m: m.update(migrations=7)), "清单格式不对"),
     "corrupt database": (lambda src, tmp: rewrite(src, tmp / "c.tar", member=_garbage_db, manifest=_fix_sums(src)), "数据库已损坏"),
 }
 

@@ -132,6 +132,26 @@ def test_the_shard_count_is_a_setting(settings):
 
 
 @pytest.mark.django_db
+def test_a_refund_leaves_the_shard_its_payment_came_in_by_even_after_the_shard_count_changed(settings):
+    """Paid with 16 shards (or before the shards: shard 0), refunded with another count: the
+    money goes back out of the shard it came in by, so every shard nets to zero."""
+    settings.FANWEN_LEDGER_SHARDS = 16
+    orders = []
+    for _ in range(3):
+        order = order_create(user=make_user(), document_id=make_document(price_fen=PRICE, author=make_user()).pk)
+        body, headers = registry.sandbox_sign_notification(out_trade_no=order.number, amount_fen=PRICE)
+        assert notification_handle(provider_name="sandbox", body=body, headers=headers).body == b"success"
+        orders.append(order)
+    assert any(order.pk % 16 != order.pk % 2 for order in orders)
+    settings.FANWEN_LEDGER_SHARDS = 2
+    for order in orders:
+        order_refund(order_id=order.pk, actor=make_user(is_staff=True))
+    clearing = Account.objects.filter(code__startswith="clearing:sandbox")
+    assert {a.code: a.balance_fen for a in clearing if a.balance_fen} == {}
+    assert ledger_check() == []
+
+
+@pytest.mark.django_db
 def test_a_provider_sale_and_its_refund_use_the_orders_clearing_shard():
     buyer = make_user()
     order = order_create(user=buyer, document_id=make_document(price_fen=PRICE, author=make_user()).pk)

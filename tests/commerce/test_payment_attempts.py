@@ -201,7 +201,10 @@ def test_reconcile_leaves_an_unpaid_payable_attempt_waiting_then_cancels_it_afte
     assert payments_reconcile() == {}  # checked a moment ago: not again this tick
     Payment.objects.filter(order=order).update(checked_at=timezone.now() - timedelta(minutes=5))
     Order.objects.filter(pk=order.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
-    assert payments_reconcile() == {"cancelled": 1}
+    assert payments_reconcile() == {"waiting": 1}  # just expired: the buyer may still be paying
+    Payment.objects.filter(order=order).update(checked_at=timezone.now() - timedelta(minutes=5))
+    Order.objects.filter(pk=order.pk).update(expires_at=timezone.now() - timedelta(minutes=11))
+    assert payments_reconcile() == {"cancelled": 1}  # expired past the grace: "not paid" is final
     assert Payment.objects.get(order=order).status == "cancelled"
     assert payments_reconcile() == {}
 
@@ -337,3 +340,21 @@ def test_migration_closes_orphan_created_rows():
     still_open = Payment.objects.get(order=open_order)
     assert still_open.status == "pending" and still_open.check_provider
     assert Payment.objects.get(order=paid, method="sandbox").status == "confirmed"
+
+
+def test_a_refused_restart_of_a_trade_the_buyer_already_paid_is_still_reconciled():
+    """The buyer paid, the notification was lost, and pressing pay again made the provider refuse
+    (WeChat's ORDERPAID): the attempt is closed as failed but still asked about once, so the
+    payment is found and the sale made."""
+    from fanwen.commerce.services.payments import _attempt_start_failed
+
+    reader, order = checkout()
+    registry.sandbox_sign_notification(out_trade_no=order.number, amount_fen=order.amount_fen)  # never delivered
+    attempt = Payment.objects.get(order=order)
+    _attempt_start_failed(order.pk, attempt.pk, "该订单已支付", definite=True)
+    assert Payment.objects.get(pk=attempt.pk).status == "failed"
+    age(order)
+    assert payments_reconcile() == {"paid": 1}
+    assert Order.objects.get(pk=order.pk).status == Order.Status.PAID
+    assert Entitlement.objects.filter(user=reader, document_id=order.document_id).count() == 1
+    assert ledger_check() == []

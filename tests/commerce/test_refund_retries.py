@@ -19,6 +19,7 @@ from fanwen.commerce.services import (
     refund_retry,
     refunds_retry_pending,
 )
+from fanwen.commerce.services.errors import NotRefundable
 from fanwen.commerce.services.refunds import refund_retry_delay
 from tests.commerce import testkeys
 from tests.commerce.factories import make_document, make_user
@@ -131,3 +132,19 @@ def test_admin_actions_and_ops_tile(stuck_refund, client):
     assert ledger_check() == []
     payments = client.get("/admin/commerce/payment/?status__exact=confirmed")
     assert payments.status_code == 200
+
+
+def test_a_refund_being_retried_by_staff_cannot_be_marked_offline_meanwhile(stuck_refund):
+    """Staff's retry moves the refund out of 需人工处理 before it asks the provider, so a second
+    member of staff (or a double click) cannot also record an offline refund: that would pay twice."""
+    from fanwen.commerce.services.refund_staff import _retry_allowed
+
+    tick_until_quiet(stuck_refund)
+    assert Refund.objects.get(pk=stuck_refund.pk).status == Refund.Status.FAILED
+    staff = make_user(is_staff=True)
+    _retry_allowed(refund_id=stuck_refund.pk, actor=staff)  # the provider is being asked now
+    held = Refund.objects.get(pk=stuck_refund.pk)
+    assert held.status == Refund.Status.PENDING and held.next_attempt_at > timezone.now()
+    with pytest.raises(NotRefundable):
+        refund_mark_done_offline(refund_id=stuck_refund.pk, actor=staff)
+    assert refunds_retry_pending() == {"done": 0, "pending": 0, "failed": 0}  # the worker leaves it alone

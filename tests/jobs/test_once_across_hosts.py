@@ -149,3 +149,47 @@ def test_postgresql_a_slow_run_is_not_overlapped_by_the_next_tick_elsewhere():
         assert first.result(timeout=30) == "ran"
     assert job_run_due(job, now=NOW + 61, host="b") == "ran"  # run late, not lost
     assert len(calls) == 2
+
+
+def test_staff_cannot_delete_or_edit_job_runs(rf):
+    """A deleted row of the current tick would let a second host claim that tick again."""
+    from django.contrib import admin as django_admin
+
+    import fanwen.urls  # noqa: F401  the admin is discovered with the URLs
+    from tests.commerce.factories import make_user
+
+    request = rf.get("/admin/jobs/jobrun/")
+    request.user = make_user(is_staff=True, is_superuser=True)
+    job_admin = django_admin.site._registry[JobRun]
+    assert not job_admin.has_delete_permission(request) and not job_admin.has_change_permission(request)
+
+
+def test_the_cluster_jobs_thread_runs_jobs_beside_the_index_sync():
+    """worker.py runs the cluster jobs in their own thread, so a job waiting on a provider never
+    holds up this host's index sync; the thread keeps going after a failing job."""
+    from fanwen.search.management.commands.worker import cluster_jobs_loop
+
+    started, release = threading.Event(), threading.Event()
+    ran: list[str] = []
+
+    def slow() -> None:  # a provider call that hangs
+        started.set()
+        release.wait(10)
+        ran.append("slow")
+
+    stop = {"now": False}
+    runner = JobRunner([Job("test.slow", 60, slow), Job("test.broken", 60, lambda: 1 / 0)], host="a")
+    thread = threading.Thread(target=cluster_jobs_loop, args=(runner, stop, 0.05))
+    thread.start()
+    assert started.wait(10)
+    synced = 0
+    deadline = time.monotonic() + 0.5
+    while time.monotonic() < deadline:  # the main loop is free meanwhile
+        synced += 1
+        time.sleep(0.05)
+    release.set()
+    stop["now"] = True
+    thread.join(10)
+    assert not thread.is_alive() and ran == ["slow"] and synced >= 5
+    assert set(JobRun.objects.values_list("name", "state")) == {("test.slow", "ok"), ("test.broken", "failed")}
+    connections.close_all()

@@ -129,7 +129,9 @@ def payment_start(
 @busy_safe
 def _attempt_start_failed(order_id: int, payment_id: int, reason: str, *, definite: bool) -> None:
     """The provider refused to start (or we refused to ask): the attempt failed.  An unreachable
-    provider may still have opened the trade: the attempt stays open for reconciliation."""
+    provider may still have opened the trade: the attempt stays open for reconciliation.  A
+    refusal keeps the attempt marked for one query too: the buyer may have paid this same trade
+    before (WeChat's ORDERPAID) with the notification lost; reconciliation then settles it."""
     if not definite:
         Payment.objects.filter(pk=payment_id).update(last_error=reason[:200])
         return
@@ -137,7 +139,6 @@ def _attempt_start_failed(order_id: int, payment_id: int, reason: str, *, defini
         order = lock_order(order_id)
         payment = Payment.objects.select_for_update().get(pk=payment_id)
         attempt_close(order=order, payment=payment, status=Payment.Status.FAILED, reason=reason)
-        Payment.objects.filter(pk=payment_id).update(check_provider=False)
 
 
 class NotificationMismatch(Exception):

@@ -33,9 +33,11 @@ from fanwen.commerce.providers.base import VerifiedNotification
 from fanwen.commerce.services.attempts import CLOSED_STATUSES, attempt_close, payment_settle
 from fanwen.commerce.services.audit import audit
 from fanwen.commerce.services.errors import Busy
-from fanwen.commerce.services.locking import busy_as_domain_error, lock_order
+from fanwen.commerce.services.locking import busy_as_domain_error, lock_buyer, lock_order
 
 log = logging.getLogger("fanwen.commerce")
+#: after an order expires, the provider's "not paid" is final only once this has passed too
+EXPIRY_GRACE = timedelta(minutes=10)
 
 def payments_reconcile() -> dict[str, int]:
     """One tick.  Returns how many attempts ended up in each outcome."""
@@ -79,6 +81,7 @@ def payment_reconcile_one(*, payment_id: int) -> str:
 def _apply_answer(payment_id: int, note: VerifiedNotification | None) -> str:
     payment = Payment.objects.get(pk=payment_id)
     order = lock_order(payment.order_id)
+    lock_buyer(order.user_id)  # the lock order: order → buyer → payment (payment_settle needs the buyer)
     payment = Payment.objects.select_for_update().get(pk=payment_id)
     if not payment.check_provider:
         return "settled"  # a notification (or another tick) got there first
@@ -86,6 +89,8 @@ def _apply_answer(payment_id: int, note: VerifiedNotification | None) -> str:
         if note.amount_fen != order.amount_fen:
             audit("commerce.reconcile.mismatch", order=order, payment_id=payment.pk,
                   reason=f"amount {note.amount_fen} != {order.amount_fen}")
+            # Not asked again: staff see it in the audit log (对账金额不符) and the admin.
+            Payment.objects.filter(pk=payment_id).update(check_provider=False, last_error="对账金额不符，需人工核对")
             return "mismatch"
         outcome = payment_settle(order=order, provider_name=payment.method, note=note)
         Payment.objects.filter(pk=payment_id).update(check_provider=False)
@@ -98,6 +103,8 @@ def _apply_answer(payment_id: int, note: VerifiedNotification | None) -> str:
         return "failed" if failed else "closed"  # closed: already cancelled by expiry, now final
     if order.is_payable and payment.status in Payment.OPEN:
         return "waiting"
+    if timezone.now() < order.expires_at + EXPIRY_GRACE:
+        return "waiting"  # just expired: a buyer still paying (USERPAYING), or clocks apart
     # The order can no longer be paid (the provider was told its expiry when the trade opened):
     # the provider's "not paid" is final.
     attempt_close(order=order, payment=payment, status=Payment.Status.CANCELLED, reason="订单已不可支付，渠道未收款")

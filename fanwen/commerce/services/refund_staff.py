@@ -4,7 +4,10 @@ The admin's actions call these."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
+
+from django.utils import timezone
 
 from fanwen.commerce.models import Refund
 from fanwen.commerce.services import ledger
@@ -15,6 +18,8 @@ from fanwen.commerce.services.refunds import _refund_finish, refund_attempt
 
 # Money a staff member paid back outside the provider (a bank transfer, cash) leaves from here.
 OFFLINE_CLEARING = "offline"
+#: how long the worker leaves a refund alone while staff's own retry asks the provider
+MANUAL_RETRY_HOLD = timedelta(minutes=10)
 
 
 def refund_retry(*, refund_id: int, actor: Any) -> str:
@@ -32,6 +37,11 @@ def _retry_allowed(*, refund_id: int, actor: Any) -> None:
     refund = lock_refund(refund_id)
     if refund.status != Refund.Status.FAILED:
         raise NotRefundable("只有“需人工处理”的退款可以手动重试")
+    # Out of 需人工处理 BEFORE the provider is asked: while it may pay back, nobody can mark the
+    # refund offline too (that would pay twice).  The tick leaves it alone meanwhile; a failed
+    # attempt puts it back to 需人工处理 (refunds._record_attempt, manual).
+    refund.status, refund.next_attempt_at = Refund.Status.PENDING, timezone.now() + MANUAL_RETRY_HOLD
+    refund.save(update_fields=["status", "next_attempt_at"])
     audit("commerce.refund.retry", actor_id=getattr(actor, "pk", None), order=order, refund_id=refund.pk)
 
 
@@ -39,7 +49,10 @@ def _retry_allowed(*, refund_id: int, actor: Any) -> None:
 def refund_mark_done_offline(*, refund_id: int, actor: Any, note: str = "") -> Refund:
     """Staff refunded the buyer outside the provider: the reserved money leaves the refunding
     account for the offline clearing account, and the refund is done.  Only for ``failed``
-    refunds: while the provider may still pay back, doing it offline too would pay twice."""
+    refunds: while the provider may still pay back, doing it offline too would pay twice.  A
+    refund that reached 需人工处理 through timeouts (渠道暂不可用) may still have been paid back by
+    the provider: staff check the provider's console (or retry: the provider answers the same
+    refund request number idempotently) before marking it offline."""
     found = Refund.objects.filter(pk=refund_id).values_list("order_id", "payment_id").first()
     if found is None:
         raise NotRefundable("退款不存在")

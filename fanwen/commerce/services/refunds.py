@@ -234,9 +234,22 @@ def _refund_mark_done(*, refund_id: int, provider_ref: str) -> None:
     ledger.ledger_post(
         kind="refund.done", order=order, memo=refund.out_request_no,
         movements=[(ledger.platform_account(ledger.REFUNDING), -refund.amount_fen),
-                   (ledger.clearing_account(payment.method, order.pk), refund.amount_fen)],
+                   (_payment_source(order, payment), refund.amount_fen)],
     )
     _refund_finish(refund=refund, order=order, payment=payment, provider_ref=provider_ref)
+
+
+def _payment_source(order: Order, payment: Payment) -> Account:
+    """The clearing account this payment's money came in from (the negative entry of its sale, or
+    of its move to suspense): the refund goes back out of the same shard, whatever the shard
+    count is now or was when it was paid."""
+    if payment.held_in_suspense:
+        tx = order.ledger.filter(kind="payment.unmatched", memo=f"{order.number} {payment.pk}").first()
+        entries = [] if tx is None else LedgerEntry.objects.filter(transaction=tx).select_related("account")
+        found = next((e.account for e in entries if e.amount_fen < 0), None)
+    else:
+        found = _sale_source(order)
+    return found if found is not None else ledger.clearing_account(payment.method, order.pk)
 
 
 def refunds_retry_pending(limit: int = 200) -> dict[str, int]:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from fanwen.commerce.services import orders_expire_stale, payments_reconcile, refunds_retry_pending
 from fanwen.jobs.deploy import require_migrated
@@ -60,13 +61,19 @@ class Command(BaseCommand):
         stop = {"now": False}
         signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
         runner = JobRunner(CLUSTER_JOBS)
+        if options["once"]:
+            self._run("search sync", index_sync)
+            runner.run_due()
+            return
+        # The cluster jobs run in their own thread: one that waits on a provider (reconciliation,
+        # refunds: up to a timeout per call) never holds up this host's index sync.
+        jobs = threading.Thread(target=cluster_jobs_loop, args=(runner, stop), name="cluster-jobs", daemon=True)
+        jobs.start()
         while not stop["now"]:
             self._run("search sync", index_sync)  # this host's own index
-            runner.run_due()
             close_old_connections()
-            if options["once"]:
-                return
             time.sleep(1.0)
+        jobs.join(timeout=JOBS_STOP_WAIT)
 
     def _run(self, name: str, task: Any) -> None:
         try:
@@ -75,3 +82,20 @@ class Command(BaseCommand):
             pass
         except Exception:
             log.exception("worker task %s failed", name)
+
+
+JOBS_STOP_WAIT = 30.0  # seconds a stopping worker waits for a job in progress
+
+
+def cluster_jobs_loop(runner: JobRunner, stop: dict[str, bool], pause: float = 1.0) -> None:
+    """Every second, the cluster jobs due (each claims its tick; see fanwen/jobs/services.py)."""
+    try:
+        while not stop["now"]:
+            try:
+                runner.run_due()
+            except Exception:  # never let the thread die: the next second tries again
+                log.exception("cluster jobs failed")
+            close_old_connections()
+            time.sleep(pause)
+    finally:
+        connection.close()
