@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -29,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.download_bench import percentile, timed  # noqa: E402
+from bench.scratch_site import scratch_site  # noqa: E402
 
 
 def main() -> None:
@@ -38,19 +37,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20, help="timed requests per URL")
     parser.add_argument("--out", default=str(ROOT / "bench" / "out" / "ops.json"))
     args = parser.parse_args()
-    pg = bool(os.environ.get("DATABASE_URL"))
-    os.environ["FANWEN_DATA_DIR"] = tempfile.mkdtemp(prefix="fanwen-opsbench-")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "fanwen.settings.embedded"
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    scratch_site("fanwen-opsbench-")
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
-    if pg:
-        call_command("flush", interactive=False, verbosity=0)
     random.seed(12)
     result: dict[str, Any] = {"database": connection.vendor, "orders": args.orders, "search_rows": args.search_rows}
     started = time.perf_counter()

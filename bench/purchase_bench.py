@@ -31,13 +31,14 @@ import json
 import multiprocessing as mp
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.scratch_site import scratch_site  # noqa: E402
 
 PRICE_FEN = 500
 WARMUP = 3  # untimed purchases (or inserts) per process before the start line
@@ -59,17 +60,9 @@ def main() -> None:
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("purchase_bench needs DATABASE_URL=postgres://… (the database is flushed)")
     levels = [int(x) for x in args.levels.split(",")]
-    os.environ["FANWEN_DATA_DIR"] = tempfile.mkdtemp(prefix="fanwen-purchasebench-")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "fanwen.settings.embedded"
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    scratch_site("fanwen-purchasebench-")  # DATABASE_URL is PostgreSQL (checked above): flushed
     from django.db import connection, connections
 
-    call_command("migrate", verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_scratch")
         cursor.execute("CREATE TABLE bench_scratch (id bigserial PRIMARY KEY, worker int NOT NULL, n int NOT NULL)")

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from datetime import timedelta
@@ -28,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.download_bench import percentile, timed  # noqa: E402
+from bench.scratch_site import scratch_site  # noqa: E402
 
 COUNTERS = ("reads", "paywall_views", "sales", "sales_fen", "refunds", "refunds_fen", "net_fen")
 
@@ -40,19 +39,9 @@ def main() -> None:
     parser.add_argument("--rollup-orders", type=int, default=100_000)
     parser.add_argument("--out", default=str(ROOT / "bench" / "out" / "stats.json"))
     args = parser.parse_args()
-    pg = bool(os.environ.get("DATABASE_URL"))
-    os.environ["FANWEN_DATA_DIR"] = tempfile.mkdtemp(prefix="fanwen-statsbench-")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "fanwen.settings.embedded"
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    pg = scratch_site("fanwen-statsbench-")
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
-    if pg:
-        call_command("flush", interactive=False, verbosity=0)
     random.seed(11)
     result: dict[str, Any] = {"database": connection.vendor, "documents": args.documents, "orders": args.orders}
     started = time.perf_counter()
